@@ -1,0 +1,81 @@
+package org.wikifarm.provisioner.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole, validated, immutable configuration. Built once by {@link ConfigLoader} and handed to the
+ * verticles; nothing else reads environment variables or files. Secrets are {@link Secret}s so that
+ * {@code toString()} of any of these records is safe to log.
+ */
+public record AppConfig(
+    Http http,
+    Database database,
+    Redis redis,
+    Farm farm,
+    WikiDb wikiDb,
+    OpenSearch openSearch,
+    OAuth oauth,
+    Executor executor,
+    Worker worker,
+    Sse sse,
+    Cluster cluster) {
+
+  public enum Identity { BODY, HEADERS }
+
+  public enum ExecutorType { DOCKER, PORTAINER, LOCAL }
+
+  public enum CertFormat { SPKI, X509 }
+
+  /** HTTP listener and API policy. */
+  public record Http(
+      String host, int port, long bodyLimitBytes, Secret apiToken, Identity identity) {
+    public boolean loopbackOnly() {
+      return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+    }
+  }
+
+  /** The metadata database (MediaWiki's, holding the wikifarm_* tables), from DATABASE_URL. */
+  public record Database(
+      String host, int port, String name, String user, Secret password, int poolSize,
+      Duration idleTimeout, boolean verifySchema) {}
+
+  /** Redis used by the service; {@code server}/{@code password} are also rendered into every pubwiki.ini. */
+  public record Redis(Secret connectionString, String server, Secret password, String keyPrefix,
+      int journalMaxEvents, Duration journalRetention, Duration idempotencyTtl) {}
+
+  /** Where wikis live and what they are made from. */
+  public record Farm(
+      Path wikiDir, Path oauthDir, Path defaultTemplate, Map<String, Path> templates, String rootHost,
+      String urlScheme, String defaultLanguage, Set<String> reservedSlugs) {
+    /** The template directory for a request: the named one, or the default when no name was given. */
+    public Path templateFor(String name) {
+      return name == null ? defaultTemplate : templates.get(name);
+    }
+  }
+
+  /** The wiki database server as seen by the wikis (rendered into the ini) and the admin account used there. */
+  public record WikiDb(
+      String host, String adminAddress, String adminUser, Secret adminPassword, String sharedDbName,
+      List<String> sharedTables, String namePrefix) {}
+
+  public record OpenSearch(String user, Secret password, String endpoint) {}
+
+  public record OAuth(int keyBits, CertFormat certFormat, String fileOwner, String fileGroup) {}
+
+  /** How phases 5 and 7 reach the farm's PHP: a Docker exec, Portainer's Docker proxy, or host processes. */
+  public record Executor(
+      ExecutorType type, String instance, String dockerHost, String portainerEndpoint,
+      Secret portainerApiKey, Path containerWikiDir, String user, List<List<String>> installCommands,
+      List<List<String>> indexCommands, Duration commandTimeout) {}
+
+  public record Worker(int concurrency, Duration leaseTtl, Duration pollInterval, int maxAttempts) {}
+
+  public record Sse(Duration heartbeat, Duration throttle) {}
+
+  public record Cluster(
+      boolean enabled, String name, String host, int port, String publicHost, List<String> members) {}
+}

@@ -1,0 +1,142 @@
+package org.wikifarm.provisioner.provision;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs the phases of one task in order and owns everything around them: progress percentages, skipping phases
+ * the ledger says are done (resume after a crash), bounded retries of transient failures, and rollback in
+ * reverse ledger order when a phase fails for good. Plain blocking code: callers run it on a worker thread.
+ */
+public final class Orchestrator {
+  private static final Logger LOG = Logger.getLogger(Orchestrator.class.getName());
+
+  /** A phase, the progress reached when it completes, and the short label users see. */
+  public record Step(Phase phase, int progressAfter, String label) {}
+
+  public record Outcome(boolean succeeded, String message) {}
+
+  private final List<Step> steps;
+  private final int maxAttempts;
+  private final Duration firstBackoff;
+
+  public Orchestrator(List<Step> steps, int maxAttempts, Duration firstBackoff) {
+    this.steps = List.copyOf(steps);
+    this.maxAttempts = maxAttempts;
+    this.firstBackoff = firstBackoff;
+  }
+
+  public List<Step> steps() {
+    return steps;
+  }
+
+  /**
+   * Runs (or resumes) every phase. Returns a failed outcome, after rolling back, when a phase fails; the
+   * message is actionable and redacted. Never throws for a phase failure.
+   */
+  public Outcome run(PhaseContext ctx, ProgressListener listener) {
+    Set<String> done = ctx.ledger().donePhases();
+    int progress = 0;
+    for (Step step : steps) {
+      String name = step.phase().name();
+      if (done.contains(name)) {
+        progress = step.progressAfter();
+        continue;
+      }
+      listener.progress(name, progress, step.label());
+      try {
+        runWithRetries(step, ctx);
+      } catch (Exception e) {
+        String message = ctx.redactor().redact(failureMessage(step, e));
+        LOG.log(Level.WARNING, "task " + ctx.request().taskId() + ": " + message);
+        String rollbackProblem = rollback(ctx);
+        return new Outcome(false, rollbackProblem == null ? message : message + " " + rollbackProblem);
+      }
+      ctx.ledger().markDone(name);
+      progress = step.progressAfter();
+      listener.progress(name, progress, step.label() + ": done");
+    }
+    return new Outcome(true, "wiki created");
+  }
+
+  private void runWithRetries(Step step, PhaseContext ctx) throws Exception {
+    Duration backoff = firstBackoff;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        step.phase().run(ctx);
+        return;
+      } catch (Exception e) {
+        if (!isTransient(e) || attempt >= maxAttempts) {
+          throw e;
+        }
+        LOG.info("task " + ctx.request().taskId() + ": " + step.phase().name()
+            + " hit a transient error, retrying in " + backoff.toMillis() + " ms");
+        ctx.output("transient error, retrying (" + (attempt + 1) + "/" + maxAttempts + ")");
+        Thread.sleep(backoff.toMillis());
+        backoff = backoff.multipliedBy(2);
+      }
+    }
+  }
+
+  /**
+   * Undoes everything in the ledger, newest first. Each undo is attempted even when an earlier one failed;
+   * returns null when all went, or a sentence naming what is left for the operator.
+   */
+  public String rollback(PhaseContext ctx) {
+    List<LedgerEntry> entries = new ArrayList<>(ctx.ledger().entries());
+    List<String> left = new ArrayList<>();
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      LedgerEntry entry = entries.get(i);
+      Phase owner = steps.stream().map(Step::phase).filter(p -> p.name().equals(entry.phase()))
+          .findFirst().orElse(null);
+      if (owner == null) {
+        left.add(entry.kind() + " " + entry.ref());
+        continue;
+      }
+      try {
+        owner.undo(entry, ctx);
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "task " + ctx.request().taskId() + ": could not undo " + entry.kind() + " "
+            + entry.ref() + ": " + ctx.redactor().redact(String.valueOf(e.getMessage())));
+        left.add(entry.kind() + " " + entry.ref());
+      }
+    }
+    if (left.isEmpty()) {
+      ctx.ledger().clear();
+      return null;
+    }
+    return "Rollback could not remove: " + String.join(", ", left) + "; remove them by hand.";
+  }
+
+  static boolean isTransient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProvisionException p) {
+        return p.isTransient();
+      }
+      if (t instanceof ConnectException || t instanceof SocketTimeoutException) {
+        return true;
+      }
+      if (t instanceof IOException && t.getMessage() != null
+          && t.getMessage().toLowerCase().contains("connection reset")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String failureMessage(Step step, Exception e) {
+    if (e instanceof ProvisionException) {
+      return step.phase().name() + " failed: " + e.getMessage();
+    }
+    return step.phase().name() + " failed: " + e.getClass().getSimpleName()
+        + (e.getMessage() == null ? "" : ": " + e.getMessage())
+        + ". Check the service log and the farm's state, then retry with a new request.";
+  }
+}

@@ -1,0 +1,23 @@
+package org.wikifarm.provisioner.provision;
+
+/**
+ * One provisioning step. The {@link Orchestrator} owns ordering, progress and the ledger bookkeeping; a phase
+ * only does its work. Contract:
+ * <ul>
+ *   <li>{@link #run} records every resource in {@code ctx.ledger()} <em>before</em> (or atomically with)
+ *       creating it, so a crash at any instruction leaves something rollback can find;</li>
+ *   <li>{@link #run} is idempotent: when resumed after a crash it finishes what the ledger says it started
+ *       and never adopts a resource the ledger does not attribute to this task;</li>
+ *   <li>{@link #undo} removes one resource this phase recorded, and succeeds if it is already gone.</li>
+ * </ul>
+ * Phases are blocking code; they run on a worker thread.
+ */
+public interface Phase {
+
+  /** The wire name used in events, the ledger and messages, e.g. {@code dir_copy}. */
+  String name();
+
+  void run(PhaseContext ctx) throws Exception;
+
+  void undo(LedgerEntry entry, PhaseContext ctx) throws Exception;
+}
