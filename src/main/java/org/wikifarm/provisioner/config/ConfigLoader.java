@@ -193,6 +193,11 @@ public final class ConfigLoader {
         });
   }
 
+  /** Built-in defaults deep-merged with {@code overrides}, validated; no file or environment involved. */
+  public static AppConfig fromJson(JsonObject overrides) {
+    return ConfigParser.parse(ConfigParser.defaults().mergeIn(overrides, true));
+  }
+
   private static ConfigStoreOptions json(JsonObject config) {
     return new ConfigStoreOptions().setType("json").setConfig(config);
   }
