@@ -1,0 +1,87 @@
+package org.wikifarm.provisioner.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.wikifarm.provisioner.store.SlugTakenException;
+
+/**
+ * The one place that turns failures into HTTP responses. Typed exceptions map to their status; anything
+ * unexpected becomes a 500 whose body names only an incident id (the details go to the log), so stack traces,
+ * SQL and secrets never reach clients.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = Logger.getLogger(FailureHandler.class.getName());
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      // too late for a JSON error (e.g. an SSE stream broke): just end it
+      response.reset();
+      return;
+    }
+    ApiException error = toApiException(ctx);
+    if (error instanceof ApiException.RateLimited limited) {
+      response.putHeader("Retry-After", Long.toString(limited.retryAfterSeconds()));
+    }
+    if (error.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    }
+    send(response, error);
+  }
+
+  static void send(HttpServerResponse response, ApiException error) {
+    JsonObject body = new JsonObject().put("code", error.code()).put("message", error.getMessage());
+    if (error.details() != null) {
+      body.put("details", error.details());
+    }
+    response.setStatusCode(error.status())
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .end(new JsonObject().put("error", body).encode());
+  }
+
+  private static ApiException toApiException(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    if (failure instanceof SlugTakenException taken) {
+      return new ApiException(409, "slug_taken", "the slug '" + taken.slug() + "' is already taken",
+          new JsonObject().put("field", "slug"));
+    }
+    if (failure instanceof DecodeException) {
+      return ApiException.badRequest("invalid_json", "the request body is not valid JSON");
+    }
+    int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+    switch (status) {
+      case 400:
+        return ApiException.badRequest("bad_request", "the request is malformed");
+      case 401:
+        return ApiException.unauthorized("unauthorized", "missing or invalid credentials");
+      case 403:
+        return new ApiException(403, "forbidden", "not allowed");
+      case 404:
+        return ApiException.notFound("no such resource: " + ctx.request().method() + " " + ctx.normalizedPath());
+      case 405:
+        return new ApiException(405, "method_not_allowed", ctx.request().method() + " is not allowed here");
+      case 413:
+        return new ApiException(413, "payload_too_large", "the request body is larger than the limit");
+      case 415:
+        return new ApiException(415, "unsupported_media_type", "send the body as application/json");
+      default:
+        String incident = UUID.randomUUID().toString();
+        LOG.log(Level.SEVERE, "incident " + incident + " on " + ctx.request().method() + " " + ctx.normalizedPath(),
+            failure);
+        return new ApiException(500, "internal_error",
+            "internal error (incident " + incident + "); the operator can find it in the service log");
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package org.wikifarm.provisioner.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.wikifarm.provisioner.config.AppConfig;
+
+/**
+ * The HTTP front door: builds the router from endpoints (each only registers its routes), installs the
+ * body limit, optional bearer auth and the one failure handler, and listens. Several instances share the
+ * port, one per event loop.
+ */
+public final class HttpVerticle extends VerticleBase {
+  public static final String API_BASE = "/provisioner/v1";
+
+  private final AppConfig config;
+  private final List<Consumer<Router>> apiEndpoints;
+  private final Consumer<Router> rootRoutes;
+  private HttpServer server;
+
+  /**
+   * @param apiEndpoints register routes under {@value #API_BASE} (auth applies)
+   * @param rootRoutes registers unauthenticated routes at the root (probes, the progress page)
+   */
+  public HttpVerticle(AppConfig config, List<Consumer<Router>> apiEndpoints, Consumer<Router> rootRoutes) {
+    this.config = config;
+    this.apiEndpoints = List.copyOf(apiEndpoints);
+    this.rootRoutes = rootRoutes;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router root = Router.router(vertx);
+    FailureHandler failures = new FailureHandler();
+
+    Router api = Router.router(vertx);
+    if (!config.http().apiToken().isEmpty()) {
+      api.route().handler(new BearerTokenHandler(config.http().apiToken()));
+    }
+    // bodies are buffered only up to the limit (413 beyond it); GETs carry none
+    api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
+    apiEndpoints.forEach(endpoint -> endpoint.accept(api));
+    api.route().failureHandler(failures);
+    root.route(API_BASE + "/*").subRouter(api);
+
+    rootRoutes.accept(root);
+    root.route().failureHandler(failures);
+    root.errorHandler(404, ctx -> FailureHandler.send(ctx.response(),
+        ApiException.notFound("no such resource: " + ctx.request().method() + " " + ctx.normalizedPath())));
+    root.errorHandler(405, ctx -> FailureHandler.send(ctx.response(),
+        new ApiException(405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.normalizedPath())));
+    root.errorHandler(500, failures);
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setCompressionSupported(false) // SSE must not be buffered by compression
+        .setIdleTimeout(0);
+    server = vertx.createHttpServer(options).requestHandler(root);
+    return server.listen();
+  }
+
+  /** Stops accepting, lets in-flight requests finish (up to 10 s), then closes. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

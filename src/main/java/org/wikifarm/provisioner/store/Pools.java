@@ -1,0 +1,44 @@
+package org.wikifarm.provisioner.store;
+
+import io.vertx.core.Vertx;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
+import org.wikifarm.provisioner.config.AppConfig;
+
+/** Builds the metadata-database pool shared by all verticles of a node. */
+public final class Pools {
+  private Pools() {}
+
+  public static Pool metadata(Vertx vertx, AppConfig.Database db) {
+    MySQLConnectOptions connect = new MySQLConnectOptions()
+        .setHost(db.host())
+        .setPort(db.port())
+        .setDatabase(db.name())
+        .setUser(db.user())
+        .setPassword(db.password().reveal())
+        .setCharset("utf8mb4")
+        .setCollation("utf8mb4_unicode_ci")
+        .setCachePreparedStatements(true)
+        .setPreparedStatementCacheMaxSize(256);
+    PoolOptions pool = new PoolOptions()
+        .setMaxSize(db.poolSize())
+        .setMaxWaitQueueSize(1024)
+        // below MariaDB's wait_timeout (8 h default, often lowered by operators) so the server never
+        // closes a connection the pool still believes is alive
+        .setIdleTimeout((int) db.idleTimeout().toSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setConnectionTimeout(10)
+        .setConnectionTimeoutUnit(TimeUnit.SECONDS);
+    return MySQLBuilder.pool()
+        .with(pool)
+        .connectingTo(connect)
+        // DATETIME columns carry no zone: make CURRENT_TIMESTAMP and our reads agree on UTC
+        .withConnectHandler(conn -> conn.query("SET time_zone = '+00:00'").execute()
+            .onComplete(ar -> conn.close()))
+        .using(vertx)
+        .build();
+  }
+}

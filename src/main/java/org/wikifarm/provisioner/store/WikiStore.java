@@ -1,0 +1,121 @@
+package org.wikifarm.provisioner.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.DatabaseException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and writes the extension's {@code wikifarm_wikis} / {@code wikifarm_tasks} tables. All SQL uses bound
+ * parameters. MariaDB is the record of truth: the queue is simply the {@code queued} task rows.
+ */
+public final class WikiStore {
+  private static final int DUPLICATE_KEY = 1062;
+  private static final String WIKI_COLUMNS = "id, name, slug, domain, language, owner_user_id, owner_username, "
+      + "visibility, status, is_featured, created_at, updated_at";
+
+  private final Pool pool;
+
+  public WikiStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /**
+   * Inserts the pending wiki row and its queued task in one transaction. A concurrent duplicate slug is
+   * rejected by the unique index (not by a racy pre-check) and surfaces as {@link SlugTakenException}.
+   * Returns the new wiki id.
+   */
+  public Future<Long> createWikiAndTask(NewWiki w) {
+    return pool.withTransaction(conn -> conn
+            .preparedQuery("INSERT INTO wikifarm_wikis (name, slug, domain, language, owner_user_id, owner_username, "
+                + "visibility, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
+            .execute(Tuple.of(w.name(), w.slug(), w.domain(), w.language(), w.ownerUserId(),
+                Buffer.buffer(w.ownerUsername()), w.visibility()))
+            .compose(rows -> {
+              long wikiId = rows.property(io.vertx.mysqlclient.MySQLClient.LAST_INSERTED_ID);
+              return conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, wiki_id, "
+                      + "created_by_user_id, created_by_username) VALUES (?, 'create_wiki', 'queued', 0, ?, ?, ?)")
+                  .execute(Tuple.of(w.taskId(), wikiId, w.ownerUserId(), Buffer.buffer(w.ownerUsername())))
+                  .map(wikiId);
+            }))
+        .recover(e -> Future.failedFuture(
+            e instanceof DatabaseException d && d.getErrorCode() == DUPLICATE_KEY ? new SlugTakenException(w.slug()) : e));
+  }
+
+  /**
+   * Ready public wikis, newest first; {@code featuredOnly} narrows to featured ones. Fetches one extra row to
+   * know whether a next page exists.
+   */
+  public Future<Page> listPublic(boolean featuredOnly, int limit, int offset) {
+    String sql = "SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE status = 'ready' AND visibility = 'public'"
+        + (featuredOnly ? " AND is_featured = 1" : "") + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
+    return pool.preparedQuery(sql).execute(Tuple.of(limit + 1, offset)).map(rows -> {
+      List<Wiki> wikis = toWikis(rows);
+      boolean more = wikis.size() > limit;
+      return new Page(more ? wikis.subList(0, limit) : wikis, more ? offset + limit : null);
+    });
+  }
+
+  public record Page(List<Wiki> wikis, Integer nextOffset) {}
+
+  /** Every wiki of an owner, in any status, newest first. */
+  public Future<List<Wiki>> listByOwner(long ownerUserId) {
+    return pool.preparedQuery("SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE owner_user_id = ? "
+            + "ORDER BY created_at DESC, id DESC")
+        .execute(Tuple.of(ownerUserId)).map(WikiStore::toWikis);
+  }
+
+  /** Whether any wiki row, in any status, holds the slug. */
+  public Future<Boolean> slugExists(String slug) {
+    return pool.preparedQuery("SELECT 1 FROM wikifarm_wikis WHERE slug = ? LIMIT 1").execute(Tuple.of(slug))
+        .map(rows -> rows.size() > 0);
+  }
+
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  private static List<Wiki> toWikis(RowSet<Row> rows) {
+    List<Wiki> out = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      out.add(toWiki(row));
+    }
+    return out;
+  }
+
+  static Wiki toWiki(Row row) {
+    return new Wiki(row.getLong("id"), row.getString("name"), row.getString("slug"), row.getString("domain"),
+        row.getString("language"), row.getLong("owner_user_id"), text(row, "owner_username"),
+        row.getString("visibility"), row.getString("status"), row.getInteger("is_featured") != 0,
+        utc(row.getLocalDateTime("created_at")), utc(row.getLocalDateTime("updated_at")));
+  }
+
+  /** VARBINARY columns hold UTF-8 (MediaWiki's convention for user names). */
+  static String text(Row row, String column) {
+    Object value = row.getValue(column);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Buffer b) {
+      return b.toString(StandardCharsets.UTF_8);
+    }
+    return value.toString();
+  }
+
+  static Instant utc(LocalDateTime t) {
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,62 @@
+package org.wikifarm.provisioner.http;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A small blocking client for the API under test (loopback only). */
+final class ApiClient {
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  ApiClient(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  record Response(int status, String body, java.net.http.HttpHeaders headers) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    String errorCode() {
+      return json().getJsonObject("error").getString("code");
+    }
+  }
+
+  Response get(String path, String... headers) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers);
+  }
+
+  Response postJson(String path, String body, String... headers) throws Exception {
+    String[] all = new String[headers.length + 2];
+    all[0] = "Content-Type";
+    all[1] = "application/json";
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return post(path, body, all);
+  }
+
+  Response post(String path, String body, String... headers) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+  }
+
+  Response send(HttpRequest.Builder builder, String... headers) throws Exception {
+    for (int i = 0; i < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    HttpResponse<String> r = http.send(builder.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    return new Response(r.statusCode(), r.body(), r.headers());
+  }
+
+  static String createBody(String name, String slug) {
+    return new JsonObject().put("name", name).put("slug", slug)
+        .put("owner", new JsonObject().put("id", 7).put("username", "Alice")).encode();
+  }
+
+  static Map<String, Object> owner(long id, String name) {
+    return Map.of("id", id, "username", name);
+  }
+}
