@@ -546,8 +546,15 @@ public final class DbProvisionPhase implements Phase {
 
     @Override
     public void close() {
-      // a close failure leaves nothing behind: the server ends the session and frees the lock
-      conn.close();
+      // Wait for a clean COM_QUIT; a failure leaves nothing behind: the server ends the session and frees
+      // the lock either way.
+      try {
+        conn.close().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.fine("closing the admin session failed: " + e.getClass().getSimpleName());
+      }
     }
   }
 
