@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.provision.phases;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +23,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
@@ -313,6 +318,87 @@ class DbProvisionPhaseTest {
     } finally {
       db.run("DROP USER IF EXISTS '" + name + "'@'%'", null);
       db.run("DROP DATABASE IF EXISTS `" + name + "`", null);
+    }
+  }
+
+  @Test
+  void concurrentTasksForOneNameYieldOneWinnerAndTheLoserUndoesNothingOfIt() throws Exception {
+    String slug = "conc-" + suffix();
+    List<Task> tasks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      tasks.add(task(slug, "pw-" + i + "-" + suffix()));
+    }
+    // one thread per task, released together, so the check-record-create sequences really overlap
+    ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Throwable>> results = new ArrayList<>();
+    for (Task t : tasks) {
+      results.add(pool.submit(() -> {
+        go.await();
+        try {
+          t.phase.run(t.ctx);
+          return null;
+        } catch (Throwable e) {
+          return e;
+        }
+      }));
+    }
+    go.countDown();
+    pool.shutdown();
+    Task winner = null;
+    String name = tasks.get(0).ctx.dbName();
+    try {
+      for (int i = 0; i < tasks.size(); i++) {
+        Throwable outcome = results.get(i).get(60, TimeUnit.SECONDS);
+        if (outcome == null) {
+          assertNull(winner, "two tasks both created " + name);
+          winner = tasks.get(i);
+        } else {
+          assertTrue(outcome instanceof ProvisionException p && p.getMessage().contains("already exists"),
+              String.valueOf(outcome));
+        }
+      }
+      assertNotNull(winner, "no task won");
+      for (Task t : tasks) {
+        if (t != winner) {
+          undoAll(t);
+        }
+      }
+      try (Session wiki = login(name, winner.password, name)) {
+        wiki.sql("CREATE TABLE still_mine (id INT)");
+      }
+    } finally {
+      for (Task t : tasks) {
+        undoAll(t);
+      }
+    }
+    assertGone(name);
+  }
+
+  @Test
+  void adminWithoutCreateUserPrivilegeFailsActionablyWithoutLeakingThePassword() throws Exception {
+    String limited = "limited_" + suffix();
+    String limitedPassword = "lim-" + suffix();
+    db.run("CREATE USER '" + limited + "'@'%' IDENTIFIED BY '" + limitedPassword + "'; "
+        + "GRANT CREATE, DROP, SELECT ON *.* TO '" + limited + "'@'%'", null);
+    String password = "secret-" + suffix() + "'\\x";
+    String slug = "lim-" + suffix();
+    Task task = task(slug, password, cfg -> cfg.put("admin-user", limited).put("admin-password", limitedPassword));
+    try {
+      ProvisionException e = assertThrows(ProvisionException.class, () -> task.phase.run(task.ctx));
+      assertFalse(e.isTransient());
+      assertTrue(e.getMessage().contains("lacks a privilege to create user"), e.getMessage());
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        assertFalse(String.valueOf(t.getMessage()).contains("secret-"), "password leaked: " + t);
+      }
+      assertEquals(0L, userCount(task.ctx.dbName()));
+      // roll back with the real admin, as an operator's fixed configuration would
+      Task fixed = new Task(task.phase, new PhaseContext(task.ctx.request(), task(slug, password).ctx.config(),
+          task.ledger, task.ctx.redactor(), line -> { }), task.ledger, password);
+      undoAll(fixed);
+      assertGone(task.ctx.dbName());
+    } finally {
+      db.run("DROP USER IF EXISTS '" + limited + "'@'%'", null);
     }
   }
 
