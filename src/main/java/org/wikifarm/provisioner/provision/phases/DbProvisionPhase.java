@@ -420,6 +420,9 @@ public final class DbProvisionPhase implements Phase {
       int colon = address.lastIndexOf(':');
       if (address.startsWith("[")) { // [v6]:port
         int close = address.indexOf(']');
+        if (close < 0) {
+          throw new ProvisionException("invalid wiki database address '" + address + "': expected host[:port]");
+        }
         host = address.substring(1, close);
         colon = address.indexOf(':', close);
       } else if (colon != address.indexOf(':')) {
@@ -467,8 +470,9 @@ public final class DbProvisionPhase implements Phase {
     /** Serialises provisioner tasks working on the same database name (released when the session ends). */
     void lock(String db) throws ProvisionException {
       String name = "wikifarm:db:" + sha1(db); // lock names are limited to 64 characters
+      // wait for the lock for less than the statement timeout, so a busy lock reads as "retry", not a timeout
       Row row = one(conn.preparedQuery("SELECT GET_LOCK(?, ?)").execute(Tuple.of(name,
-          Math.max(1, timeout.toSeconds()))), "lock " + db);
+          Math.max(1, timeout.toSeconds() / 2))), "lock " + db);
       Long got = row.getLong(0);
       if (got == null || got != 1L) {
         throw new ProvisionException("another task is provisioning database " + db + "; will retry", true, null);
