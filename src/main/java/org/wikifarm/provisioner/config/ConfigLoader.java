@@ -171,7 +171,6 @@ public final class ConfigLoader {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
         .setIncludeDefaultStores(false)
         .setScanPeriod(-1)
-        .addStore(json(ConfigParser.defaults()))
         .addStore(new ConfigStoreOptions()
             .setType("file")
             .setFormat("yaml")
@@ -186,7 +185,9 @@ public final class ConfigLoader {
             : new ConfigException(List.of("cannot read " + commandLine.confFile() + ": " + e.getMessage()))))
         .compose(merged -> {
           try {
-            return Future.succeededFuture(ConfigParser.parse(merged));
+            // defaults go under the merged layers here rather than as a store: a YAML section whose keys are
+            // all commented out reads as null and would otherwise wipe the defaults beneath it
+            return Future.succeededFuture(ConfigParser.parse(ConfigParser.defaults().mergeIn(withoutNulls(merged), true)));
           } catch (ConfigException e) {
             return Future.failedFuture(e);
           }
@@ -195,11 +196,23 @@ public final class ConfigLoader {
 
   /** Built-in defaults deep-merged with {@code overrides}, validated; no file or environment involved. */
   public static AppConfig fromJson(JsonObject overrides) {
-    return ConfigParser.parse(ConfigParser.defaults().mergeIn(overrides, true));
+    return ConfigParser.parse(ConfigParser.defaults().mergeIn(withoutNulls(overrides), true));
   }
 
   private static ConfigStoreOptions json(JsonObject config) {
     return new ConfigStoreOptions().setType("json").setConfig(config);
+  }
+
+  static JsonObject withoutNulls(JsonObject json) {
+    JsonObject out = new JsonObject();
+    json.forEach(e -> {
+      if (e.getValue() instanceof JsonObject child) {
+        out.put(e.getKey(), withoutNulls(child));
+      } else if (e.getValue() != null) {
+        out.put(e.getKey(), e.getValue());
+      }
+    });
+    return out;
   }
 
   /** Sets {@code a.b.c} in a nested JSON object, creating the intermediate objects. */
