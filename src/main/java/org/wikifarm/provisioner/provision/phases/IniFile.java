@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * The wiki reads the file with PHP's <b>default scanner</b>: {@code parse_ini_file($file)} (that is
  * {@code INI_SCANNER_NORMAL}, no sections needed). Every value written by {@link #set} is a double-quoted
  * string in which exactly three characters are backslash-escaped: {@code \ → \\}, {@code " → \"},
- * {@code $ → \$}. In that scanner this reads back byte for byte: no {@code ${…}} interpolation, no
+ * {@code $ → \$}; the one exception is a {@code "} directly followed by a line break, which PHP would take as
+ * the end of the string, so it is written as a separate single-quoted piece ({@code "a"'"'"⏎b"}: adjacent
+ * quoted pieces concatenate). In that scanner this reads back byte for byte: no {@code ${…}} interpolation, no
  * constants, no {@code ;} comments, no boolean conversion, and newlines, CR and tabs stay inside the string
  * so they cannot start a new key. UTF-8 is written as is. The only value that cannot be represented is one
  * containing NUL (PHP's scanner stops there); {@link #set} rejects it, as it rejects unpaired surrogates.
@@ -109,7 +111,22 @@ public final class IniFile {
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("an unpaired surrogate cannot be stored in pubwiki.ini");
     }
-    return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + '"';
+    StringBuilder out = new StringBuilder(value.length() + 8).append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      char next = i + 1 < value.length() ? value.charAt(i + 1) : 0;
+      if (c == '"' && (next == '\n' || next == '\r')) {
+        // PHP ends a double-quoted string at \" directly before a line break (for "C:\" paths), so this
+        // quote goes into a single-quoted piece; adjacent quoted pieces concatenate in the default scanner
+        out.append("\"'\"'\"");
+      } else {
+        if (c == '\\' || c == '"' || c == '$') {
+          out.append('\\');
+        }
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 
   private void replace(String key, String encoded) throws IniFormatException {
@@ -122,7 +139,7 @@ public final class IniFile {
     for (int i = entries.size() - 1; i >= 0; i--) {
       Entry e = entries.get(i);
       if (e.key().equals(key)) {
-        out.replace(e.valueStart(), e.valueEnd(), encoded);
+        out.replace(e.valueStart(), e.valueEnd(), spacedLikeTheKey(e) + encoded);
         found = true;
       }
     }
@@ -134,6 +151,14 @@ public final class IniFile {
     }
     text = out.toString();
     entries = parse(text);
+  }
+
+  /** An empty {@code KEY =} gets {@code KEY = value}, an empty {@code KEY=} gets {@code KEY=value}. */
+  private String spacedLikeTheKey(Entry e) {
+    int at = e.valueStart();
+    boolean emptyAfterEquals = e.valueStart() == e.valueEnd() && at >= 2 && text.charAt(at - 1) == '='
+        && text.charAt(at - 2) == ' ';
+    return emptyAfterEquals ? " " : "";
   }
 
   private String lineEnding() {
@@ -193,13 +218,22 @@ public final class IniFile {
       String value;
       char q = valueStart < s.length() ? s.charAt(valueStart) : '\n';
       if (q == '"' || q == '\'') {
-        int close = q == '"' ? closingDoubleQuote(s, valueStart + 1) : s.indexOf('\'', valueStart + 1);
-        if (close < 0) {
-          throw new IniFormatException("unterminated quoted value for " + key + " on line " + line);
+        // one or more adjacent quoted pieces, concatenated as PHP's default scanner does
+        StringBuilder pieces = new StringBuilder();
+        int next = valueStart;
+        valueEnd = valueStart;
+        while (next < s.length() && (s.charAt(next) == '"' || s.charAt(next) == '\'')) {
+          char quote = s.charAt(next);
+          int close = quote == '"' ? closingDoubleQuote(s, next + 1) : s.indexOf('\'', next + 1);
+          if (close < 0) {
+            throw new IniFormatException("unterminated quoted value for " + key + " on line " + line);
+          }
+          String inner = s.substring(next + 1, close);
+          pieces.append(quote == '"' ? unescape(inner) : inner);
+          valueEnd = close + 1;
+          next = skipBlanks(s, valueEnd);
         }
-        valueEnd = close + 1;
-        String inner = s.substring(valueStart + 1, close);
-        value = q == '"' ? unescape(inner) : inner;
+        value = pieces.toString();
         eol = endOfLine(s, valueEnd);
       } else {
         int semicolon = s.indexOf(';', valueStart);
