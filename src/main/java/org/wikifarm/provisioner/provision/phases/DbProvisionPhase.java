@@ -102,7 +102,7 @@ public final class DbProvisionPhase implements Phase {
 
   /** The production wiring: the password is the {@code WIKI_DB_PASSWORD} that render_ini wrote. */
   public static DbProvisionPhase readingPasswordFromIni(Vertx vertx) {
-    return new DbProvisionPhase(vertx, ctx -> iniValue(ctx.iniFile(), "WIKI_DB_PASSWORD"));
+    return new DbProvisionPhase(vertx, DbProvisionPhase::passwordFromIni);
   }
 
   @Override
@@ -308,44 +308,15 @@ public final class DbProvisionPhase implements Phase {
     return password;
   }
 
-  /**
-   * Minimal reader for one {@code KEY = "value"} / {@code KEY = 'value'} line (a bare value is taken as is).
-   * Inside double quotes {@code \"} and {@code \\} are unescaped. Stand-in until the shared IniFile reader is
-   * wired in; returns null when the file or key is absent.
-   */
-  static String iniValue(Path ini, String key) {
-    List<String> lines;
+  /** WIKI_DB_PASSWORD as render_ini wrote it, or null when the ini or the key is absent. */
+  static String passwordFromIni(PhaseContext ctx) {
     try {
-      lines = Files.readAllLines(ini, StandardCharsets.UTF_8);
+      return IniFile.read(ctx.iniFile()).get(RenderIniPhase.PASSWORD_KEY);
     } catch (NoSuchFileException e) {
       return null;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException | IniFile.IniFormatException e) {
+      throw new java.io.UncheckedIOException(new IOException("cannot read pubwiki.ini: " + e.getMessage()));
     }
-    for (String line : lines) {
-      int eq = line.indexOf('=');
-      if (eq < 0 || !line.substring(0, eq).strip().equals(key)) {
-        continue;
-      }
-      String raw = line.substring(eq + 1).strip();
-      if (raw.length() >= 2 && raw.charAt(0) == '\'' && raw.endsWith("'")) {
-        return raw.substring(1, raw.length() - 1);
-      }
-      if (raw.length() >= 2 && raw.charAt(0) == '"' && raw.endsWith("\"")) {
-        StringBuilder out = new StringBuilder();
-        String inner = raw.substring(1, raw.length() - 1);
-        for (int i = 0; i < inner.length(); i++) {
-          char c = inner.charAt(i);
-          if (c == '\\' && i + 1 < inner.length() && (inner.charAt(i + 1) == '"' || inner.charAt(i + 1) == '\\')) {
-            c = inner.charAt(++i);
-          }
-          out.append(c);
-        }
-        return out.toString();
-      }
-      return raw;
-    }
-    return null;
   }
 
   private static int errorCode(Throwable e) {
