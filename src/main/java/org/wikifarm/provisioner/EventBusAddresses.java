@@ -7,7 +7,16 @@ public final class EventBusAddresses {
   /** Published after a task row is committed: {@code {"task_id": "…"}}. Wakes idle workers on any node. */
   public static final String TASKS_ENQUEUED = "wikifarm.tasks.enqueued";
 
-  /** Per-task progress/status events published by the node running the task. */
+  /**
+   * Raw events from this node's workers to this node's SSE bridge (local only): {@code {"task_id", "event"}}.
+   * The bridge throttles and journals them, then publishes them on {@link #task(String)}.
+   */
+  public static final String RAW_EVENTS = "wikifarm.events.raw";
+
+  /**
+   * Journaled per-task events, cluster-wide: {@code {"id": "<journal id or null>", "event": {...}}}, consumed
+   * by every node that has an SSE client watching the task.
+   */
   public static String task(String taskId) {
     return "wikifarm.task." + taskId;
   }

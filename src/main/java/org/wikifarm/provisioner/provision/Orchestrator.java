@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,7 +22,11 @@ public final class Orchestrator {
   /** A phase, the progress reached when it completes, and the short label users see. */
   public record Step(Phase phase, int progressAfter, String label) {}
 
-  public record Outcome(boolean succeeded, String message) {}
+  /**
+   * How a run ended. {@code cleanedUp}: after a failure, rollback removed everything. {@code abandoned}: the
+   * run stopped because this worker lost the task (its lease went to another worker), which carries on.
+   */
+  public record Outcome(boolean succeeded, boolean cleanedUp, boolean abandoned, String message) {}
 
   private final List<Step> steps;
   private final int maxAttempts;
@@ -42,6 +47,11 @@ public final class Orchestrator {
    * message is actionable and redacted. Never throws for a phase failure.
    */
   public Outcome run(PhaseContext ctx, ProgressListener listener) {
+    return run(ctx, listener, () -> true);
+  }
+
+  /** As {@link #run(PhaseContext, ProgressListener)}, stopping between phases once {@code stillOwner} is false. */
+  public Outcome run(PhaseContext ctx, ProgressListener listener, BooleanSupplier stillOwner) {
     Set<String> done = ctx.ledger().donePhases();
     int progress = 0;
     for (Step step : steps) {
@@ -50,6 +60,9 @@ public final class Orchestrator {
         progress = step.progressAfter();
         continue;
       }
+      if (!stillOwner.getAsBoolean()) {
+        return new Outcome(false, false, true, "abandoned: another worker took over the task");
+      }
       listener.progress(name, progress, step.label());
       try {
         runWithRetries(step, ctx);
@@ -57,13 +70,14 @@ public final class Orchestrator {
         String message = ctx.redactor().redact(failureMessage(step, e));
         LOG.log(Level.WARNING, "task " + ctx.request().taskId() + ": " + message);
         String rollbackProblem = rollback(ctx);
-        return new Outcome(false, rollbackProblem == null ? message : message + " " + rollbackProblem);
+        return new Outcome(false, rollbackProblem == null, false,
+            rollbackProblem == null ? message : message + " " + rollbackProblem);
       }
       ctx.ledger().markDone(name);
       progress = step.progressAfter();
       listener.progress(name, progress, step.label() + ": done");
     }
-    return new Outcome(true, "wiki created");
+    return new Outcome(true, false, false, "wiki created");
   }
 
   private void runWithRetries(Step step, PhaseContext ctx) throws Exception {

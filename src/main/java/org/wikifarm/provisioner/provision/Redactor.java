@@ -17,6 +17,13 @@ public final class Redactor {
     initial.forEach(this::add);
   }
 
+  /** Every secret of the configuration, so none of them can leak through a task message or an event. */
+  public static Redactor forConfig(org.wikifarm.provisioner.config.AppConfig c) {
+    return new Redactor(java.util.stream.Stream.of(c.database().password(), c.wikiDb().adminPassword(),
+            c.redis().password(), c.openSearch().password(), c.http().apiToken(), c.executor().portainerApiKey())
+        .map(org.wikifarm.provisioner.config.Secret::reveal).toList());
+  }
+
   public void add(String secret) {
     if (secret != null && secret.length() >= 4) {
       secrets.add(secret);

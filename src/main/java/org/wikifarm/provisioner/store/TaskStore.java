@@ -1,0 +1,116 @@
+package org.wikifarm.provisioner.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The task queue of record: {@code queued} rows in {@code wikifarm_tasks}. Claims use
+ * {@code SELECT … FOR UPDATE SKIP LOCKED} plus a conditional UPDATE, so concurrent workers on any number of
+ * nodes never claim the same row.
+ */
+public final class TaskStore {
+  private final Pool pool;
+
+  public TaskStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Task> find(String taskId) {
+    return pool.preparedQuery("SELECT id, status, progress, message, wiki_id, created_at, started_at, finished_at "
+            + "FROM wikifarm_tasks WHERE id = ?")
+        .execute(Tuple.of(taskId))
+        .map(rows -> rows.size() == 0 ? null : toTask(rows.iterator().next()));
+  }
+
+  /** Claims the oldest queued task: returns its id, or null when the queue is empty. */
+  public Future<String> claimQueued() {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("SELECT id FROM wikifarm_tasks WHERE status = 'queued' ORDER BY created_at, id "
+            + "LIMIT 1 FOR UPDATE SKIP LOCKED")
+        .execute(Tuple.tuple())
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture(null);
+          }
+          String id = rows.iterator().next().getString("id");
+          return conn.preparedQuery("UPDATE wikifarm_tasks SET status = 'running', started_at = UTC_TIMESTAMP(), "
+                  + "message = NULL WHERE id = ? AND status = 'queued'")
+              .execute(Tuple.of(id))
+              .map(updated -> updated.rowCount() == 1 ? id : null);
+        }));
+  }
+
+  /**
+   * Running tasks started more than {@code grace} ago: candidates for recovery when their lease is gone. The
+   * grace keeps a task that was claimed a moment ago, but whose lease is still being written, out of reach.
+   */
+  public Future<List<String>> runningStartedBefore(Duration grace, int limit) {
+    return pool.preparedQuery("SELECT id FROM wikifarm_tasks WHERE status = 'running' "
+            + "AND started_at < UTC_TIMESTAMP() - INTERVAL ? SECOND ORDER BY started_at LIMIT ?")
+        .execute(Tuple.of(Math.max(1, grace.toSeconds()), limit))
+        .map(rows -> {
+          List<String> ids = new ArrayList<>();
+          rows.forEach(r -> ids.add(r.getString("id")));
+          return ids;
+        });
+  }
+
+  /** What the worker needs to build the wiki: the wiki row of a task. */
+  public Future<Wiki> wikiOf(String taskId) {
+    return pool.preparedQuery("SELECT w.id, w.name, w.slug, w.domain, w.language, w.owner_user_id, w.owner_username, "
+            + "w.visibility, w.status, w.is_featured, w.created_at, w.updated_at FROM wikifarm_tasks t "
+            + "JOIN wikifarm_wikis w ON w.id = t.wiki_id WHERE t.id = ?")
+        .execute(Tuple.of(taskId))
+        .map(rows -> rows.size() == 0 ? null : WikiStore.toWiki(rows.iterator().next()));
+  }
+
+  /** Persists progress of a running task; progress never goes backwards. */
+  public Future<Void> progress(String taskId, int progress, String message) {
+    return pool.preparedQuery("UPDATE wikifarm_tasks SET progress = GREATEST(progress, ?), message = ? "
+            + "WHERE id = ? AND status = 'running'")
+        .execute(Tuple.of(progress, truncate(message), taskId)).mapEmpty();
+  }
+
+  /** The wiki is ready and the task succeeded, in one transaction. */
+  public Future<Void> succeed(String taskId, long wikiId, String message) {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("UPDATE wikifarm_wikis SET status = 'ready' WHERE id = ?").execute(Tuple.of(wikiId))
+        .compose(v -> conn.preparedQuery("UPDATE wikifarm_tasks SET status = 'succeeded', progress = 100, "
+                + "message = ?, finished_at = UTC_TIMESTAMP() WHERE id = ?")
+            .execute(Tuple.of(truncate(message), taskId)))
+        .mapEmpty());
+  }
+
+  /**
+   * The task failed. When rollback removed everything, the pending wiki row is deleted so the slug is free
+   * again (the task keeps its row; its wiki_id becomes NULL by the foreign key); when something is left,
+   * the row stays as {@code failed} so nobody reuses the slug before an operator cleans up.
+   */
+  public Future<Void> fail(String taskId, Long wikiId, String message, boolean cleanedUp) {
+    return pool.withTransaction(conn -> {
+      Future<RowSet<Row>> wiki = wikiId == null ? Future.succeededFuture()
+          : cleanedUp
+              ? conn.preparedQuery("DELETE FROM wikifarm_wikis WHERE id = ? AND status = 'pending'").execute(Tuple.of(wikiId))
+              : conn.preparedQuery("UPDATE wikifarm_wikis SET status = 'failed' WHERE id = ?").execute(Tuple.of(wikiId));
+      return wiki.compose(v -> conn.preparedQuery("UPDATE wikifarm_tasks SET status = 'failed', message = ?, "
+              + "finished_at = UTC_TIMESTAMP() WHERE id = ?").execute(Tuple.of(truncate(message), taskId)))
+          .mapEmpty();
+    });
+  }
+
+  static Task toTask(Row row) {
+    return new Task(row.getString("id"), row.getString("status"), row.getInteger("progress"),
+        row.getString("message"), row.getLong("wiki_id"), WikiStore.utc(row.getLocalDateTime("created_at")),
+        WikiStore.utc(row.getLocalDateTime("started_at")), WikiStore.utc(row.getLocalDateTime("finished_at")));
+  }
+
+  private static String truncate(String message) {
+    return message == null || message.length() <= 4000 ? message : message.substring(0, 4000) + "…";
+  }
+}

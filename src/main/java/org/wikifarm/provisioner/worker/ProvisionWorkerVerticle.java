@@ -1,0 +1,157 @@
+package org.wikifarm.provisioner.worker;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.redis.client.RedisAPI;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.wikifarm.provisioner.EventBusAddresses;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.provision.Orchestrator;
+import org.wikifarm.provisioner.store.RedisKeys;
+import org.wikifarm.provisioner.store.TaskSpecs;
+import org.wikifarm.provisioner.store.TaskStore;
+
+/**
+ * Claims tasks and runs them, up to {@code worker.concurrency} at a time on this node. Wakes on
+ * {@code wikifarm.tasks.enqueued} and also polls, so a lost wake-up only delays work. Each running task holds
+ * a Redis lease renewed by heartbeat; a task whose lease has expired (its node died) is claimed again here
+ * and resumed from its ledger. While Redis does not answer, nothing new is claimed.
+ */
+public final class ProvisionWorkerVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(ProvisionWorkerVerticle.class.getName());
+
+  private final AppConfig config;
+  private final TaskStore tasks;
+  private final RedisAPI redis;
+  private final RedisKeys keys;
+  private final TaskRunner runner;
+  private final String nodeId = UUID.randomUUID().toString();
+  private final Map<String, Lease> running = new ConcurrentHashMap<>();
+  private final AtomicBoolean polling = new AtomicBoolean();
+  private volatile boolean stopping;
+  private WorkerExecutor threads;
+  private MessageConsumer<Object> wakeUps;
+  private long pollTimer;
+
+  public ProvisionWorkerVerticle(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
+      Orchestrator orchestrator, TaskEvents events) {
+    this.config = config;
+    this.tasks = tasks;
+    this.redis = redis;
+    this.keys = keys;
+    this.runner = new TaskRunner(config, tasks, specs, redis, keys, orchestrator, events);
+  }
+
+  @Override
+  public Future<?> start() {
+    int concurrency = config.worker().concurrency();
+    // one thread per concurrent task; a task may legitimately block for the length of its commands
+    threads = vertx.createSharedWorkerExecutor("wikifarm-provision-" + nodeId.substring(0, 8), concurrency,
+        24, TimeUnit.HOURS);
+    wakeUps = vertx.eventBus().consumer(EventBusAddresses.TASKS_ENQUEUED, message -> poll());
+    pollTimer = vertx.setPeriodic(10, config.worker().pollInterval().toMillis(), id -> {
+      poll();
+      recoverAbandoned();
+    });
+    LOG.info("worker " + nodeId + " runs up to " + concurrency + " tasks at once");
+    return wakeUps.completion();
+  }
+
+  /** Claims queued tasks while there is capacity. Only one claim loop runs at a time. */
+  private void poll() {
+    if (stopping || running.size() >= config.worker().concurrency() || !polling.compareAndSet(false, true)) {
+      return;
+    }
+    redis.ping(java.util.List.of())
+        .compose(pong -> tasks.claimQueued())
+        .onComplete(ar -> {
+          polling.set(false);
+          if (ar.failed()) {
+            LOG.fine("not claiming: " + ar.cause().getMessage());
+            return;
+          }
+          String taskId = ar.result();
+          if (taskId != null) {
+            Lease lease = new Lease(redis, keys.taskLease(taskId), nodeId, config.worker().leaseTtl());
+            lease.acquire().onComplete(acquired -> {
+              // a fresh claim normally gets the lease; if Redis failed just now, the task stays 'running'
+              // without a lease and the recovery pass picks it up after the grace period
+              if (acquired.succeeded() && acquired.result()) {
+                launch(taskId, lease);
+              }
+              poll();
+            });
+          }
+        });
+  }
+
+  /** Resumes running tasks whose lease is gone: their worker died or lost Redis for longer than the TTL. */
+  private void recoverAbandoned() {
+    if (stopping || running.size() >= config.worker().concurrency()) {
+      return;
+    }
+    tasks.runningStartedBefore(config.worker().leaseTtl(), 20).onSuccess(ids -> {
+      for (String taskId : ids) {
+        if (running.containsKey(taskId) || running.size() >= config.worker().concurrency()) {
+          continue;
+        }
+        Lease lease = new Lease(redis, keys.taskLease(taskId), nodeId, config.worker().leaseTtl());
+        lease.acquire().onSuccess(acquired -> {
+          if (acquired && !running.containsKey(taskId)) {
+            LOG.info("task " + taskId + ": its lease expired; recovering it on this node");
+            launch(taskId, lease);
+          }
+        });
+      }
+    });
+  }
+
+  private void launch(String taskId, Lease lease) {
+    running.put(taskId, lease);
+    AtomicBoolean owner = new AtomicBoolean(true);
+    long heartbeat = vertx.setPeriodic(Math.max(100, config.worker().leaseTtl().toMillis() / 3), id ->
+        lease.renew().onSuccess(stillOurs -> {
+          if (!stillOurs && owner.getAndSet(false)) {
+            LOG.warning("task " + taskId + ": lease taken by another worker; stopping after the current phase");
+          }
+        }));
+    threads.executeBlocking(() -> {
+      runner.run(taskId, owner::get);
+      return null;
+    }, false).onComplete(ar -> {
+      vertx.cancelTimer(heartbeat);
+      if (ar.failed()) {
+        // the runner only throws when MariaDB/Redis stayed away beyond its patience; the lease expires and
+        // the task is recovered later
+        LOG.log(Level.SEVERE, "task " + taskId + " interrupted: " + ar.cause().getMessage());
+      } else if (owner.get()) {
+        lease.release();
+      }
+      running.remove(taskId);
+      poll();
+    });
+  }
+
+  /** Stops claiming; running tasks keep their threads until the process exits, then their leases expire. */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(pollTimer);
+    if (!running.isEmpty()) {
+      LOG.warning("stopping with " + running.size() + " task(s) in progress; another worker resumes them");
+    }
+    return wakeUps == null ? Future.succeededFuture() : wakeUps.unregister();
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+}

@@ -1,0 +1,109 @@
+package org.wikifarm.provisioner.worker;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.wikifarm.provisioner.provision.LedgerEntry;
+import org.wikifarm.provisioner.provision.RollbackLedger;
+import org.wikifarm.provisioner.store.RedisKeys;
+
+/**
+ * The rollback ledger of one task in Redis: a list of JSON entries ({@code task:<id>:ledger}) and a set of
+ * completed phases ({@code task:<id>:done}). A write returns only after Redis acknowledged it, which is what
+ * makes "record before create" crash-safe. Only the lease holder writes, so an in-memory copy serves reads;
+ * if Redis lost the keys (a restart without persistence) the next write puts the whole copy back.
+ */
+final class RedisLedger implements RollbackLedger {
+  /** Safety net for abandoned ledgers; a finished task clears its keys. */
+  private static final String KEEP_SECONDS = Long.toString(Duration.ofDays(30).toSeconds());
+  private static final Duration PATIENCE = Duration.ofMinutes(2);
+
+  private final RedisAPI redis;
+  private final String ledgerKey;
+  private final String doneKey;
+  private final List<LedgerEntry> entries = new ArrayList<>();
+  private final Set<String> done = new LinkedHashSet<>();
+
+  private RedisLedger(RedisAPI redis, RedisKeys keys, String taskId) {
+    this.redis = redis;
+    this.ledgerKey = keys.taskLedger(taskId);
+    this.doneKey = keys.taskDone(taskId);
+  }
+
+  /** Loads what an earlier run of the task recorded (empty for a fresh task). */
+  static RedisLedger load(RedisAPI redis, RedisKeys keys, String taskId) throws Exception {
+    RedisLedger ledger = new RedisLedger(redis, keys, taskId);
+    Response list = Blocking.retrying("reading the ledger", PATIENCE,
+        () -> redis.lrange(ledger.ledgerKey, "0", "-1"));
+    for (Response item : list) {
+      LedgerEntry entry = LedgerEntry.fromJson(new JsonObject(item.toString()));
+      if (!ledger.entries.contains(entry)) {
+        ledger.entries.add(entry);
+      }
+    }
+    Response members = Blocking.retrying("reading the ledger", PATIENCE, () -> redis.smembers(ledger.doneKey));
+    for (Response item : members) {
+      ledger.done.add(item.toString());
+    }
+    return ledger;
+  }
+
+  @Override
+  public synchronized void record(LedgerEntry entry) {
+    if (entries.contains(entry)) {
+      return;
+    }
+    entries.add(entry);
+    write(() -> redis.rpush(List.of(ledgerKey, entry.toJson().encode())).compose(length -> {
+      if (length.toLong() == entries.size()) {
+        return redis.expire(List.of(ledgerKey, KEEP_SECONDS));
+      }
+      // the list was lost or diverged (Redis restarted empty): rewrite it from the authoritative copy
+      List<String> args = new ArrayList<>();
+      args.add(ledgerKey);
+      entries.forEach(e -> args.add(e.toJson().encode()));
+      return redis.del(List.of(ledgerKey)).compose(v -> redis.rpush(args))
+          .compose(v -> redis.expire(List.of(ledgerKey, KEEP_SECONDS)));
+    }));
+  }
+
+  @Override
+  public synchronized List<LedgerEntry> entries() {
+    return List.copyOf(entries);
+  }
+
+  @Override
+  public synchronized void markDone(String phase) {
+    done.add(phase);
+    List<String> args = new ArrayList<>();
+    args.add(doneKey);
+    args.addAll(done); // all of them, so a set lost in a restart is complete again
+    write(() -> redis.sadd(args).compose(v -> redis.expire(List.of(doneKey, KEEP_SECONDS))));
+  }
+
+  @Override
+  public synchronized Set<String> donePhases() {
+    return Set.copyOf(done);
+  }
+
+  @Override
+  public synchronized void clear() {
+    entries.clear();
+    done.clear();
+    write(() -> redis.del(List.of(ledgerKey, doneKey)));
+  }
+
+  private void write(java.util.function.Supplier<io.vertx.core.Future<Response>> action) {
+    try {
+      Blocking.retrying("writing the rollback ledger to Redis", PATIENCE, action);
+    } catch (Exception e) {
+      throw new IllegalStateException("Redis did not accept the rollback ledger for 2 minutes; "
+          + "check that Redis is reachable", e);
+    }
+  }
+}
