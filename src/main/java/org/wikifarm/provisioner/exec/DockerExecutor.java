@@ -143,7 +143,13 @@ public final class DockerExecutor implements CommandExecutor {
       stream.closeQuietly();
     }
     stream.finish();
-    return new CommandResult(exitCode(execId), tail.lastLines());
+    CommandResult result = new CommandResult(exitCode(execId), tail.lastLines());
+    if (result.exitCode() == 126 && result.lastLines().stream().anyMatch(l -> l.contains("chdir to cwd"))) {
+      // the runtime could not enter the directory: the host→container path mapping is wrong, not the script
+      throw new ProvisionException("the wiki directory " + workDir + " does not exist inside container "
+          + container + ": check WIKIFARM_CONTAINER_WIKI_DIR (the farm directory as the container sees it)");
+    }
+    return result;
   }
 
   /** The exit code; the exec may still be marked running for a moment after its stream ended. */
