@@ -70,6 +70,7 @@ public final class DockerExecutor implements CommandExecutor {
    */
   public DockerExecutor(DockerHttpClient http, Engine engine, String container, PathMapping paths, String user) {
     this.http = http;
+    // the transport already knows where the engine is; the config's host is not used for requests
     this.docker = DockerClientImpl.getInstance(new EngineClientConfig(URI.create("unix:///unused")), http);
     this.engine = engine;
     this.container = container;

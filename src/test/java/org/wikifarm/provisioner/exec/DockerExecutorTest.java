@@ -118,15 +118,6 @@ class DockerExecutorTest extends ExecutorContract {
   }
 
   @Test
-  void quietCommandsLongerThanAnyHttpTimeoutAreNotCut() throws Exception {
-    // no output for 4 s: a response timeout on the transport would break the stream here
-    List<String> out = new ArrayList<>();
-    CommandResult r = executor.run(List.of("sh", "-c", "sleep 4; echo done"), wikiDir("quiet"), LONG, out::add);
-    assertEquals(0, r.exitCode());
-    assertEquals(List.of("done"), out);
-  }
-
-  @Test
   void stoppedContainerIsNotReady() throws Exception {
     String stopped = "wikifarm-exec-stopped-" + ProcessHandle.current().pid();
     docker.client().createContainerCmd(TestDocker.IMAGE).withName(stopped).withCmd("true").exec();

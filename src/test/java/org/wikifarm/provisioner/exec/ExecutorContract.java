@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.wikifarm.provisioner.provision.ProvisionException;
@@ -113,6 +118,30 @@ abstract class ExecutorContract {
     CommandResult result = executor().run(List.of("sh", "-c", "pwd; cat LocalSettings.php"), dir, LONG, out);
     assertEquals(0, result.exitCode(), out.lines().toString());
     assertEquals(List.of(expectedPwd(dir), "<?php"), out.lines());
+  }
+
+  @Test
+  void concurrentCommandsKeepTheirOwnOutput() throws Exception {
+    // one executor serves every worker of the node at once
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<List<String>>> runs = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) {
+        String id = "task" + i;
+        runs.add(pool.submit(() -> {
+          Recorder out = new Recorder();
+          CommandResult r = executor().run(List.of("sh", "-c", "echo " + id + "-a; sleep 0.5; echo " + id + "-b"),
+              wikiDir(id), LONG, out);
+          assertEquals(0, r.exitCode());
+          return out.lines();
+        }));
+      }
+      for (int i = 1; i <= 3; i++) {
+        assertEquals(List.of("task" + i + "-a", "task" + i + "-b"), runs.get(i - 1).get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
