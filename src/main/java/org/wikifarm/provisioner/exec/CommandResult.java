@@ -1,0 +1,34 @@
+package org.wikifarm.provisioner.exec;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.wikifarm.provisioner.provision.ProvisionException;
+
+/**
+ * How a command ended: its exit status and its last few non-blank output lines (for failure messages).
+ */
+public record CommandResult(int exitCode, List<String> lastLines) {
+  /** How many trailing output lines a failure message quotes. */
+  public static final int FAILURE_LINES = 5;
+
+  public CommandResult {
+    lastLines = List.copyOf(lastLines);
+  }
+
+  public boolean succeeded() {
+    return exitCode == 0;
+  }
+
+  /** The permanent failure for a non-zero exit: names the command, the status and the last output lines. */
+  public ProvisionException failure(List<String> argv, UnaryOperator<String> redact) {
+    StringBuilder message = new StringBuilder("command `").append(Commands.display(argv))
+        .append("` exited with status ").append(exitCode);
+    List<String> tail = lastLines.subList(Math.max(0, lastLines.size() - FAILURE_LINES), lastLines.size());
+    if (tail.isEmpty()) {
+      message.append(" and printed nothing.");
+    } else {
+      message.append("; last output: ").append(String.join(" | ", tail.stream().map(String::trim).toList()));
+    }
+    return new ProvisionException(redact.apply(message.toString()));
+  }
+}

@@ -1,0 +1,374 @@
+package org.wikifarm.provisioner.exec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.transport.SSLConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.wikifarm.provisioner.provision.ProvisionException;
+
+/**
+ * Runs commands in the wikifarm container with the Docker exec API (create → start, streaming the attached
+ * stdout/stderr → inspect for the exit code), through any {@link DockerHttpClient}: the local engine's unix
+ * socket, a {@code tcp://} DOCKER_HOST, or Portainer's Docker proxy ({@link PortainerExecutor}).
+ *
+ * <p>Deadlines are enforced here, not by the HTTP client: the client is built without a response timeout
+ * (which would cut a long, quiet maintenance script's stream) and {@link #run} waits for the stream only until
+ * the command's deadline. The exec API cannot kill an exec, so every exec carries a unique marker in its
+ * environment ({@value #MARKER_ENV}), inherited by everything it starts; on timeout a second exec signals
+ * every process in the container whose environment holds that marker (TERM, a grace period, then KILL). That
+ * needs {@code sh}, {@code tr}, {@code grep} and {@code kill} in the container, which any PHP image has.
+ */
+public final class DockerExecutor implements CommandExecutor {
+  private static final Logger LOG = Logger.getLogger(DockerExecutor.class.getName());
+  static final String MARKER_ENV = "WIKIFARM_EXEC_ID";
+  private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Signals ($2) every process whose environment contains the marker ($1): the exec and its children. */
+  private static final String SIGNAL_SCRIPT = "for d in /proc/[0-9]*; do "
+      + "if tr '\\0' '\\n' < \"$d/environ\" 2>/dev/null | grep -qx \"" + MARKER_ENV + "=$1\"; then "
+      + "kill -s \"$2\" \"${d#/proc/}\" 2>/dev/null; fi; done; true";
+
+  /**
+   * Where the Docker API is, in words for messages: {@code label} names it ("Docker engine at unix:///…",
+   * "Portainer endpoint https://…"), {@code unreachableHint} says what to check when it cannot be reached, and
+   * {@code authFailure} is the whole message for a 401/403.
+   */
+  public record Engine(String label, String unreachableHint, String authFailure) {}
+
+  private final DockerHttpClient http;
+  private final DockerClient docker;
+  private final Engine engine;
+  private final String container;
+  private final PathMapping paths;
+  private final String user;
+
+  /**
+   * @param http the transport; owned (closed) by this executor
+   * @param user the user commands run as, e.g. {@code www-data}; null or empty for the container's default
+   */
+  public DockerExecutor(DockerHttpClient http, Engine engine, String container, PathMapping paths, String user) {
+    this.http = http;
+    // the transport already knows where the engine is; the config's host is not used for requests
+    this.docker = DockerClientImpl.getInstance(new EngineClientConfig(URI.create("unix:///unused")), http);
+    this.engine = engine;
+    this.container = container;
+    this.paths = paths;
+    this.user = user == null || user.isEmpty() ? null : user;
+  }
+
+  /** An executor for the engine at {@code dockerHost} ({@code unix://…} or {@code tcp://…}; null = local socket). */
+  public static DockerExecutor forDockerHost(String dockerHost, String container, PathMapping paths, String user) {
+    String host = dockerHost == null || dockerHost.isBlank() ? "unix:///var/run/docker.sock" : dockerHost.trim();
+    Engine engine = new Engine("the Docker engine at " + host,
+        "check that Docker is running and that DOCKER_HOST (executor.docker-host) points at it",
+        "the Docker engine at " + host + " refused access: check the service's permissions on it");
+    return new DockerExecutor(httpClient(URI.create(host), null), engine, container, paths, user);
+  }
+
+  /**
+   * docker-java's Apache transport with a connect timeout but deliberately no response timeout: an exec
+   * stream may stay silent for many minutes while a maintenance script works; {@link #run} owns the deadline.
+   */
+  static DockerHttpClient httpClient(URI host, SSLConfig ssl) {
+    return new ApacheDockerHttpClient.Builder()
+        .dockerHost(host)
+        .sslConfig(ssl)
+        .maxConnections(64)
+        .connectionTimeout(CONNECT_TIMEOUT)
+        .build();
+  }
+
+  @Override
+  public CommandResult run(List<String> argv, Path hostWorkDir, Duration timeout, Consumer<String> outputLines)
+      throws ProvisionException {
+    Commands.requireArgv(argv);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String workDir = paths.toContainer(hostWorkDir);
+    String marker = UUID.randomUUID().toString();
+    OutputTail tail = new OutputTail(outputLines);
+
+    String execId = call("create an exec in", () -> docker.execCreateCmd(container)
+        .withCmd(argv.toArray(String[]::new))
+        .withWorkingDir(workDir)
+        .withUser(user)
+        .withEnv(List.of(MARKER_ENV + "=" + marker))
+        .withAttachStdin(false)
+        .withAttachStdout(true)
+        .withAttachStderr(true)
+        .exec()
+        .getId());
+
+    ExecOutput stream = new ExecOutput(tail);
+    try {
+      call("start the exec in", () -> docker.execStartCmd(execId).withDetach(false).withTty(false).exec(stream));
+      boolean finished;
+      try {
+        finished = stream.awaitCompletion(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (RuntimeException e) { // docker-java rethrows the stream's first error here
+        throw translate("stream the output of", e);
+      }
+      if (!finished) {
+        stream.closeQuietly();
+        throw Commands.timedOut(argv, timeout, stop(marker, execId));
+      }
+    } catch (InterruptedException e) {
+      // the worker is shutting down: do not leave the script running unattended
+      stream.closeQuietly();
+      String left = stop(marker, execId);
+      Thread.currentThread().interrupt();
+      throw new ProvisionException("interrupted while running `" + Commands.display(argv) + "`; the command was "
+          + "stopped" + left + ".", false, e);
+    } finally {
+      stream.closeQuietly();
+    }
+    stream.finish();
+    CommandResult result = new CommandResult(exitCode(execId), tail.lastLines());
+    if (result.exitCode() == 126 && result.lastLines().stream().anyMatch(l -> l.contains("chdir to cwd"))) {
+      // the runtime could not enter the directory: the host→container path mapping is wrong, not the script
+      throw new ProvisionException("the wiki directory " + workDir + " does not exist inside container "
+          + container + ": check WIKIFARM_CONTAINER_WIKI_DIR (the farm directory as the container sees it)");
+    }
+    return result;
+  }
+
+  /** The exit code; the exec may still be marked running for a moment after its stream ended. */
+  private int exitCode(String execId) throws ProvisionException {
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      InspectExecResponse info = call("inspect the exec in", () -> docker.inspectExecCmd(execId).exec());
+      if (!Boolean.TRUE.equals(info.isRunning()) && info.getExitCodeLong() != null) {
+        return info.getExitCodeLong().intValue();
+      }
+      if (System.nanoTime() > until) {
+        throw new ProvisionException("the output of a command in container " + container + " ended but the "
+            + engine.label() + " still reports it running; check the container", true, null);
+      }
+      sleep(50);
+    }
+  }
+
+  /**
+   * Stops an exec that overran: TERM to every process carrying its marker, a grace period, then KILL to
+   * whatever is left (children that ignored TERM included). Returns "" when it is gone, else a clause for the
+   * failure message telling the operator what may still run.
+   */
+  private String stop(String marker, String execId) {
+    signal(marker, "TERM");
+    waitStopped(execId, STOP_GRACE);
+    signal(marker, "KILL");
+    if (waitStopped(execId, STOP_GRACE)) {
+      return "";
+    }
+    return ", but it may still be running in container " + container + " (its processes have " + MARKER_ENV
+        + "=" + marker + " in their environment)";
+  }
+
+  private void signal(String marker, String signal) {
+    try {
+      String id = docker.execCreateCmd(container)
+          .withCmd("sh", "-c", SIGNAL_SCRIPT, "sh", marker, signal)
+          .withUser("0") // root may signal the processes of any user
+          .withAttachStdout(true)
+          .withAttachStderr(true)
+          .exec()
+          .getId();
+      ExecOutput out = new ExecOutput(new OutputTail(line -> LOG.fine("signal exec: " + line)));
+      docker.execStartCmd(id).exec(out);
+      if (!out.awaitCompletion(10, TimeUnit.SECONDS)) {
+        LOG.warning("sending " + signal + " to a timed-out command in container " + container + " did not finish");
+      }
+      out.closeQuietly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not send " + signal + " to a timed-out command in container " + container
+          + ": " + e.getMessage());
+    }
+  }
+
+  private boolean waitStopped(String execId, Duration grace) {
+    long until = System.nanoTime() + grace.toNanos();
+    do {
+      try {
+        if (!Boolean.TRUE.equals(docker.inspectExecCmd(execId).exec().isRunning())) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        return false;
+      }
+      sleep(100);
+    } while (System.nanoTime() < until && !Thread.currentThread().isInterrupted());
+    return false;
+  }
+
+  @Override
+  public void checkReachable() throws ProvisionException {
+    InspectContainerResponse info = call("inspect", () -> docker.inspectContainerCmd(container).exec());
+    if (info.getState() == null || !Boolean.TRUE.equals(info.getState().getRunning())) {
+      throw new ProvisionException("container " + container + " is not running: start it (WIKIFARM_INSTANCE)");
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "docker exec in container " + container + " via " + engine.label()
+        + (user == null ? "" : " as " + user);
+  }
+
+  @Override
+  public void close() {
+    try {
+      http.close();
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "closing the Docker connection", e);
+    }
+  }
+
+  // ---- error translation -------------------------------------------------------------------------------
+
+  /** Runs one engine call and turns docker-java's exceptions into actionable {@link ProvisionException}s. */
+  private <T> T call(String action, Supplier<T> call) throws ProvisionException {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      throw translate(action, e);
+    }
+  }
+
+  private ProvisionException translate(String action, RuntimeException e) {
+    if (e instanceof DockerException de) {
+      return translate(action, de);
+    }
+    if (hasIoCause(e)) {
+      return new ProvisionException("cannot reach " + engine.label() + " (" + rootMessage(e) + "): "
+          + engine.unreachableHint(), true, e);
+    }
+    return new ProvisionException("could not " + action + " container " + container + ": " + rootMessage(e),
+        false, e);
+  }
+
+  private ProvisionException translate(String action, DockerException e) {
+    int status = e.getHttpStatus();
+    String said = engineMessage(e);
+    switch (status) {
+      case 401, 403:
+        return new ProvisionException(engine.authFailure());
+      case 404:
+        if (said.toLowerCase().contains("no such container")) {
+          return new ProvisionException("container " + container + " not found: check WIKIFARM_INSTANCE");
+        }
+        if (said.toLowerCase().contains("no such exec")) {
+          return new ProvisionException("the command's exec vanished from container " + container
+              + " (was the container restarted?)", true, e);
+        }
+        return new ProvisionException(engine.label() + " answered 404 (" + said + ") when asked to " + action
+            + " container " + container + ": " + engine.unreachableHint());
+      case 409:
+        return new ProvisionException("container " + container + " cannot run commands (" + said
+            + "): start or unpause it");
+      case 502, 503, 504:
+        return new ProvisionException(engine.label() + " is temporarily unavailable (HTTP " + status + ": " + said
+            + ")", true, e);
+      default:
+        return new ProvisionException("could not " + action + " container " + container + ": " + engine.label()
+            + " answered HTTP " + status + " (" + said + ")");
+    }
+  }
+
+  /** The engine's {"message": …} text rather than docker-java's "Status 404: {json}" wrapper. */
+  private static String engineMessage(DockerException e) {
+    String raw = String.valueOf(e.getMessage());
+    int brace = raw.indexOf('{');
+    if (brace >= 0) {
+      try {
+        JsonNode node = JSON.readTree(raw.substring(brace));
+        if (node.hasNonNull("message")) {
+          return node.get("message").asText().trim();
+        }
+      } catch (IOException ignored) {
+        // not JSON: use the text as it is
+      }
+    }
+    return raw.replaceFirst("^Status \\d+: ", "").trim();
+  }
+
+  private static boolean hasIoCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The attached output of one exec: frames → lines, stdout and stderr split separately. */
+  private static final class ExecOutput extends ResultCallback.Adapter<Frame> {
+    private final LineSplitter stdout;
+    private final LineSplitter stderr;
+
+    ExecOutput(OutputTail tail) {
+      this.stdout = new LineSplitter(tail);
+      this.stderr = new LineSplitter(tail);
+    }
+
+    @Override
+    public void onNext(Frame frame) {
+      byte[] payload = frame.getPayload();
+      if (payload != null) {
+        (frame.getStreamType() == StreamType.STDERR ? stderr : stdout).accept(payload, 0, payload.length);
+      }
+    }
+
+    /** Emits unterminated last lines; only after the stream completed. */
+    void finish() {
+      stdout.finish();
+      stderr.finish();
+    }
+
+    void closeQuietly() {
+      try {
+        close();
+      } catch (IOException ignored) {
+        // the stream is being abandoned anyway
+      }
+    }
+  }
+}

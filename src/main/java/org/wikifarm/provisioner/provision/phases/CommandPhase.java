@@ -1,0 +1,64 @@
+package org.wikifarm.provisioner.provision.phases;
+
+import java.util.List;
+import org.wikifarm.provisioner.exec.CommandExecutor;
+import org.wikifarm.provisioner.provision.LedgerEntry;
+import org.wikifarm.provisioner.provision.Phase;
+import org.wikifarm.provisioner.provision.PhaseContext;
+
+/**
+ * Phases 5 ({@code docker_install}) and 7 ({@code index}): runs the configured maintenance commands in order
+ * in the wiki directory through the configured {@link CommandExecutor}, streaming each non-blank output line
+ * as a progress message and stopping at the first failure. The scripts are idempotent, so a resumed task just
+ * runs them again; the phase creates nothing it would have to undo and records no ledger entries.
+ */
+public final class CommandPhase implements Phase {
+  public static final String DOCKER_INSTALL = "docker_install";
+  public static final String INDEX = "index";
+
+  private final String name;
+  private final List<List<String>> commands;
+  private final CommandExecutor executor;
+
+  public CommandPhase(String name, List<List<String>> commands, CommandExecutor executor) {
+    this.name = name;
+    this.commands = commands.stream().map(List::copyOf).toList();
+    this.executor = executor;
+  }
+
+  /** Phase 5 with the configured install commands. */
+  public static CommandPhase install(List<List<String>> commands, CommandExecutor executor) {
+    return new CommandPhase(DOCKER_INSTALL, commands, executor);
+  }
+
+  /** Phase 7 with the configured index commands. */
+  public static CommandPhase index(List<List<String>> commands, CommandExecutor executor) {
+    return new CommandPhase(INDEX, commands, executor);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void run(PhaseContext ctx) throws Exception {
+    if (commands.isEmpty()) {
+      ctx.output("skipped: no commands configured");
+      return;
+    }
+    for (List<String> argv : commands) {
+      executor.runChecked(argv, ctx.wikiDir(), ctx.config().executor().commandTimeout(), line -> {
+        String trimmed = line.trim();
+        if (!trimmed.isEmpty()) {
+          ctx.output(trimmed); // ctx.output redacts
+        }
+      }, ctx.redactor()::redact);
+    }
+  }
+
+  @Override
+  public void undo(LedgerEntry entry, PhaseContext ctx) {
+    // never called: this phase records no ledger entries
+  }
+}

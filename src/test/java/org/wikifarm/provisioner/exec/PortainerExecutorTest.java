@@ -1,0 +1,145 @@
+package org.wikifarm.provisioner.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.wikifarm.provisioner.config.Secret;
+import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.provision.ProvisionException;
+
+/**
+ * The portainer executor through a Portainer-like proxy (API key check, endpoint prefix) in front of the real
+ * test engine: the whole executor contract must hold through it, every request must carry the key, and a
+ * rejected key must say which setting to fix without revealing it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PortainerExecutorTest extends ExecutorContract {
+  private static final String KEY = "ptr_test-key-5f1d2c9a";
+
+  private TestDocker docker;
+  private TestPortainerProxy proxy;
+  private Path farm;
+  private String container;
+  private PathMapping paths;
+  private DockerExecutor executor;
+
+  @BeforeAll
+  void start() throws Exception {
+    docker = TestDocker.connect();
+    farm = Files.createDirectories(TestInfra.scratch().resolve("portainer-exec").resolve("wikis"));
+    container = docker.startFarmContainer("wikifarm-portainer-test-" + ProcessHandle.current().pid(), farm);
+    paths = new PathMapping(farm, Path.of(TestDocker.CONTAINER_WIKI_DIR));
+    proxy = new TestPortainerProxy(KEY, TestDocker.socket());
+    executor = PortainerExecutor.create(proxy.endpoint(), Secret.of(KEY), container, paths, "");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (executor != null) {
+      executor.close();
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (docker != null) {
+      docker.remove(container);
+      docker.close();
+    }
+  }
+
+  @Override
+  CommandExecutor executor() {
+    return executor;
+  }
+
+  @Override
+  Path farm() {
+    return farm;
+  }
+
+  @Override
+  String expectedPwd(Path hostDir) {
+    return TestDocker.CONTAINER_WIKI_DIR + "/" + hostDir.getFileName();
+  }
+
+  @Override
+  List<String> processes() throws Exception {
+    List<String> lines = new ArrayList<>();
+    executor.run(List.of("ps", "-o", "args"), farm, LONG, lines::add);
+    return lines;
+  }
+
+  @Test
+  void everyRequestCarriesTheApiKey() throws Exception {
+    proxy.forgetSeenKeys(); // test methods of this class run one at a time
+    List<String> out = new ArrayList<>();
+    try (DockerExecutor asWwwData = PortainerExecutor.create(proxy.endpoint(), Secret.of(KEY), container, paths,
+        "www-data")) {
+      assertEquals(0, asWwwData.run(List.of("id", "-u"), wikiDir("key"), LONG, out::add).exitCode());
+    }
+    assertEquals(List.of("33"), out);
+    assertTrue(proxy.seenKeys().size() >= 3, "exec create, start and inspect: " + proxy.seenKeys().size());
+    assertEquals(List.of(KEY), proxy.seenKeys().stream().distinct().toList());
+  }
+
+  @Test
+  void rejectedKeyNamesTheSettingButNotTheKey() throws Exception {
+    String wrong = "ptr_wrong-key-0b7e44";
+    try (DockerExecutor bad = PortainerExecutor.create(proxy.endpoint(), Secret.of(wrong), container, paths, "")) {
+      ProvisionException e = assertThrows(ProvisionException.class,
+          () -> bad.run(List.of("true"), wikiDir("x"), LONG, line -> { }));
+      assertEquals("Portainer rejected the API key: check PORTAINER_API_KEY", e.getMessage());
+      assertFalse(e.isTransient());
+      ProvisionException ready = assertThrows(ProvisionException.class, bad::checkReachable);
+      assertEquals(e.getMessage(), ready.getMessage());
+      assertFalse(bad.describe().contains(wrong), bad.describe());
+    }
+    try (DockerExecutor none = PortainerExecutor.create(proxy.endpoint(), Secret.empty(), container, paths, "")) {
+      ProvisionException e = assertThrows(ProvisionException.class, none::checkReachable);
+      assertEquals("Portainer rejected the API key: check PORTAINER_API_KEY", e.getMessage());
+    }
+  }
+
+  @Test
+  void unknownEndpointPointsAtPortainerEndpoint() throws Exception {
+    try (DockerExecutor wrong = PortainerExecutor.create(proxy.endpoint(9), Secret.of(KEY), container, paths, "")) {
+      ProvisionException e = assertThrows(ProvisionException.class, wrong::checkReachable);
+      assertTrue(e.getMessage().contains("answered 404"), e.getMessage());
+      assertTrue(e.getMessage().contains("check PORTAINER_ENDPOINT"), e.getMessage());
+      assertFalse(e.getMessage().contains(KEY));
+    }
+  }
+
+  @Test
+  void portainerDownIsTransient() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    String endpoint = "http://127.0.0.1:" + closedPort + TestPortainerProxy.PREFIX;
+    try (DockerExecutor down = PortainerExecutor.create(endpoint, Secret.of(KEY), container, paths, "")) {
+      ProvisionException e = assertThrows(ProvisionException.class,
+          () -> down.run(List.of("true"), wikiDir("x"), LONG, line -> { }));
+      assertTrue(e.isTransient());
+      assertTrue(e.getMessage().startsWith("cannot reach the Portainer endpoint " + endpoint), e.getMessage());
+      assertFalse(e.getMessage().contains(KEY));
+    }
+  }
+
+  @Test
+  void endpointUrlMustBeHttp() {
+    assertThrows(IllegalArgumentException.class,
+        () -> PortainerExecutor.create("ftp://portainer/api/endpoints/1/docker", Secret.of(KEY), container, paths, ""));
+  }
+}
