@@ -1,0 +1,32 @@
+package org.wikifarm.provisioner.provision;
+
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.exec.CommandExecutor;
+import org.wikifarm.provisioner.provision.Orchestrator.Step;
+import org.wikifarm.provisioner.provision.phases.CommandPhase;
+import org.wikifarm.provisioner.provision.phases.DbProvisionPhase;
+import org.wikifarm.provisioner.provision.phases.DirCopyPhase;
+import org.wikifarm.provisioner.provision.phases.FlipBootstrapPhase;
+import org.wikifarm.provisioner.provision.phases.OAuthKeysPhase;
+import org.wikifarm.provisioner.provision.phases.RenderIniPhase;
+
+/** The seven phases of SPEC §6 in order, with the progress reached after each and the label users see. */
+public final class Pipeline {
+  private Pipeline() {}
+
+  public static Orchestrator create(AppConfig config, Vertx vertx, CommandExecutor executor) {
+    AppConfig.Executor ex = config.executor();
+    List<Step> steps = List.of(
+        new Step(new DirCopyPhase(), 10, "copy template"),
+        new Step(new RenderIniPhase(), 20, "write pubwiki.ini"),
+        new Step(DbProvisionPhase.readingPasswordFromIni(vertx), 35, "create database and user"),
+        new Step(new OAuthKeysPhase(), 45, "generate OAuth keys"),
+        new Step(CommandPhase.install(ex.installCommands(), executor), 60, "install site"),
+        new Step(new FlipBootstrapPhase(), 80, "finish bootstrap"),
+        new Step(CommandPhase.index(ex.indexCommands(), executor), 90, "build search index"));
+    return new Orchestrator(steps, config.worker().maxAttempts(), Duration.ofMillis(500));
+  }
+}
