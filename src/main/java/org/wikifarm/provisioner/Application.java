@@ -17,6 +17,19 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigException;
+import org.wikifarm.provisioner.exec.CommandExecutor;
+import org.wikifarm.provisioner.exec.CommandExecutors;
+import org.wikifarm.provisioner.http.ProgressPage;
+import org.wikifarm.provisioner.provision.Orchestrator;
+import org.wikifarm.provisioner.provision.Pipeline;
+import org.wikifarm.provisioner.sse.EventJournal;
+import org.wikifarm.provisioner.sse.SseBridgeVerticle;
+import org.wikifarm.provisioner.sse.TaskEventHub;
+import org.wikifarm.provisioner.sse.TaskEventsEndpoint;
+import org.wikifarm.provisioner.store.TaskStore;
+import org.wikifarm.provisioner.worker.ProvisionWorkerVerticle;
+import org.wikifarm.provisioner.worker.TaskEvents;
+import io.vertx.core.ThreadingModel;
 import org.wikifarm.provisioner.http.HealthEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
 import org.wikifarm.provisioner.http.ReadinessCheck;
@@ -41,6 +54,7 @@ public final class Application {
   private final Pool pool;
   private final Redis redis;
   private final List<String> deployments = new ArrayList<>();
+  private final CommandExecutor executor;
   private int httpPort;
 
   private Application(Vertx vertx, AppConfig config) {
@@ -48,6 +62,7 @@ public final class Application {
     this.config = config;
     this.pool = Pools.metadata(vertx, config.database());
     this.redis = Redises.client(vertx, config.redis());
+    this.executor = CommandExecutors.create(config);
   }
 
   /** Verifies the schema, then deploys everything. Fails (and releases what it opened) on any problem. */
@@ -76,26 +91,50 @@ public final class Application {
   private Future<Void> deploy() {
     RedisAPI redisApi = RedisAPI.api(redis);
     RedisKeys keys = new RedisKeys(config.redis().keyPrefix());
-    WikiStore store = new WikiStore(pool);
-    WikiEndpoint wikis = new WikiEndpoint(config, store, new TaskSpecs(redisApi, keys),
-        new Idempotency(redisApi, keys, config.redis().idempotencyTtl()), vertx.eventBus());
-    HealthEndpoint health = new HealthEndpoint(vertx, readinessChecks(store));
-    List<Consumer<Router>> api = List.of(wikis::register, health::register);
-    Consumer<Router> root = health::register;
+    WikiStore wikiStore = new WikiStore(pool);
+    TaskStore taskStore = new TaskStore(pool);
+    TaskSpecs specs = new TaskSpecs(redisApi, keys);
+    EventJournal journal = new EventJournal(redisApi, keys, config.redis());
+    TaskEventHub hub = new TaskEventHub(vertx);
+
+    WikiEndpoint wikis = new WikiEndpoint(config, wikiStore, specs,
+        new Idempotency(redisApi, keys, config.redis().idempotencyTtl()), journal, vertx.eventBus());
+    TaskEventsEndpoint events = new TaskEventsEndpoint(config, taskStore, journal, hub);
+    HealthEndpoint health = new HealthEndpoint(vertx, readinessChecks(wikiStore));
+    List<Consumer<Router>> api = List.of(wikis::register, events::register, health::register);
+    Consumer<Router> root = router -> {
+      health.register(router);
+      ProgressPage.register(router);
+    };
+
+    Orchestrator orchestrator = Pipeline.create(config, vertx, executor);
+    ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config, taskStore, specs, redisApi, keys,
+        orchestrator, new TaskEvents(vertx.eventBus()));
 
     int instances = config.http().port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     List<HttpVerticle> created = new ArrayList<>();
-    return vertx.deployVerticle(() -> {
-          HttpVerticle verticle = new HttpVerticle(config, api, root);
-          synchronized (created) {
-            created.add(verticle);
-          }
-          return verticle;
-        }, new DeploymentOptions().setInstances(instances))
+    // the bridge first (it must hear the worker's first event), the worker next, HTTP last (nothing is
+    // accepted before the node can run it)
+    return vertx.deployVerticle(new SseBridgeVerticle(config, journal))
+        .compose(id -> {
+          deployments.add(0, id);
+          return vertx.deployVerticle(worker, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER));
+        })
+        .compose(id -> {
+          deployments.add(0, id);
+          return vertx.deployVerticle(() -> {
+            HttpVerticle verticle = new HttpVerticle(config, api, root);
+            synchronized (created) {
+              created.add(verticle);
+            }
+            return verticle;
+          }, new DeploymentOptions().setInstances(instances));
+        })
         .map(id -> {
-          deployments.add(id);
+          deployments.add(0, id);
           httpPort = created.get(0).actualPort();
-          LOG.info("listening on http://" + config.http().host() + ":" + httpPort + HttpVerticle.API_BASE);
+          LOG.info("listening on http://" + config.http().host() + ":" + httpPort + HttpVerticle.API_BASE
+              + " with executor: " + executor.describe());
           if (!config.http().loopbackOnly() && config.http().apiToken().isEmpty()
               && config.http().identity() == AppConfig.Identity.BODY) {
             LOG.warning("!!! listening on " + config.http().host() + " without PROVISIONER_API_TOKEN and with "
@@ -120,6 +159,10 @@ public final class Application {
       }
       return null;
     })));
+    checks.add(new ReadinessCheck("executor", () -> vertx.executeBlocking(() -> {
+      executor.checkReachable();
+      return null;
+    })));
     return checks;
   }
 
@@ -131,16 +174,20 @@ public final class Application {
     return config;
   }
 
-  /** Undeploys the verticles (HTTP stops accepting and drains), then closes the shared clients. */
+  /**
+   * Undeploys in reverse order of deployment (HTTP stops accepting and drains first, then the worker stops
+   * claiming, then the bridge flushes), then closes the shared clients.
+   */
   public Future<Void> stop() {
-    List<Future<Void>> undeploys = new ArrayList<>();
-    for (String id : deployments) {
-      undeploys.add(vertx.undeploy(id));
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : List.copyOf(deployments)) {
+      chain = chain.transform(ignored -> vertx.undeploy(id));
     }
-    return Future.join(undeploys).transform(ignored -> closeClients());
+    return chain.transform(ignored -> closeClients());
   }
 
   private Future<Void> closeClients() {
+    executor.close();
     redis.close();
     return pool.close();
   }

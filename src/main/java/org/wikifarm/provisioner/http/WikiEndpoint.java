@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.sse.EventJournal;
 import org.wikifarm.provisioner.store.Idempotency;
 import org.wikifarm.provisioner.store.NewWiki;
 import org.wikifarm.provisioner.store.TaskSpecs;
@@ -30,14 +31,17 @@ public final class WikiEndpoint {
   private final WikiStore store;
   private final TaskSpecs specs;
   private final Idempotency idempotency;
+  private final EventJournal journal;
   private final EventBus eventBus;
 
-  public WikiEndpoint(AppConfig config, WikiStore store, TaskSpecs specs, Idempotency idempotency, EventBus eventBus) {
+  public WikiEndpoint(AppConfig config, WikiStore store, TaskSpecs specs, Idempotency idempotency,
+      EventJournal journal, EventBus eventBus) {
     this.config = config;
     this.rules = new WikiRules(config);
     this.store = store;
     this.specs = specs;
     this.idempotency = idempotency;
+    this.journal = journal;
     this.eventBus = eventBus;
   }
 
@@ -99,8 +103,15 @@ public final class WikiEndpoint {
         r.visibility(), r.ownerId(), r.ownerUsername());
     return extras
         .compose(v -> store.createWikiAndTask(wiki))
-        .map(wikiId -> {
+        .compose(wikiId -> {
           LOG.info("queued task " + taskId + " for wiki " + wikiId + " (slug " + r.slug() + ")");
+          // the journal's first entry, written before any worker can see the task, so every subscriber's
+          // history starts at 'queued'; a Redis outage only costs that entry
+          return journal.append(taskId, new JsonObject().put("type", "progress").put("status", "queued")
+                  .put("progress", 0).put("message", "queued"))
+              .otherwiseEmpty();
+        })
+        .map(journalId -> {
           eventBus.publish(EventBusAddresses.TASKS_ENQUEUED, new JsonObject().put("task_id", taskId));
           return taskId;
         });

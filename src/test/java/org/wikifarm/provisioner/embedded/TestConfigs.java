@@ -20,7 +20,12 @@ public final class TestConfigs {
     EmbeddedMariaDb db = TestInfra.mariaDb();
     Files.createDirectories(farmRoot.resolve("wikis"));
     Files.createDirectories(farmRoot.resolve("oauth"));
-    Files.createDirectories(farmRoot.resolve("template"));
+    Path template = Files.createDirectories(farmRoot.resolve("template"));
+    if (!Files.exists(template.resolve("pubwiki.ini"))) {
+      try (java.io.InputStream in = TestConfigs.class.getResourceAsStream("/demo-template/pubwiki.ini")) {
+        Files.copy(in, template.resolve("pubwiki.ini"));
+      }
+    }
     return new JsonObject()
         .put("http", new JsonObject().put("bind", "127.0.0.1:0"))
         .put("database", new JsonObject().put("url", db.appDatabaseUrl()))

@@ -1,4 +1,4 @@
-package org.wikifarm.provisioner.http;
+package org.wikifarm.provisioner.embedded;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -12,11 +12,11 @@ import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestInfra;
 
 /** The real application, in-process, on a random loopback port, against the shared MariaDB and Redis. */
-final class RunningService implements AutoCloseable {
-  final Vertx vertx;
-  final Application app;
-  final ApiClient client;
-  final Path farm;
+public final class RunningService implements AutoCloseable {
+  public final Vertx vertx;
+  public final Application app;
+  public final ApiClient client;
+  public final Path farm;
 
   private RunningService(Vertx vertx, Application app, Path farm) {
     this.vertx = vertx;
@@ -26,7 +26,7 @@ final class RunningService implements AutoCloseable {
   }
 
   /** {@code adjust} may change the test configuration JSON before start. */
-  static RunningService start(Consumer<JsonObject> adjust) throws Exception {
+  public static RunningService start(Consumer<JsonObject> adjust) throws Exception {
     Path farm = Files.createTempDirectory(TestInfra.scratch(), "farm");
     JsonObject json = TestConfigs.json(farm);
     adjust.accept(json);
@@ -41,7 +41,7 @@ final class RunningService implements AutoCloseable {
     }
   }
 
-  static RunningService start() throws Exception {
+  public static RunningService start() throws Exception {
     return start(json -> { });
   }
 

@@ -1,4 +1,4 @@
-package org.wikifarm.provisioner.http;
+package org.wikifarm.provisioner.embedded;
 
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -9,29 +9,29 @@ import java.time.Duration;
 import java.util.Map;
 
 /** A small blocking client for the API under test (loopback only). */
-final class ApiClient {
+public final class ApiClient {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
-  ApiClient(int port) {
+  public ApiClient(int port) {
     this.base = "http://127.0.0.1:" + port;
   }
 
-  record Response(int status, String body, java.net.http.HttpHeaders headers) {
-    JsonObject json() {
+  public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+    public JsonObject json() {
       return new JsonObject(body);
     }
 
-    String errorCode() {
+    public String errorCode() {
       return json().getJsonObject("error").getString("code");
     }
   }
 
-  Response get(String path, String... headers) throws Exception {
+  public Response get(String path, String... headers) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers);
   }
 
-  Response postJson(String path, String body, String... headers) throws Exception {
+  public Response postJson(String path, String body, String... headers) throws Exception {
     String[] all = new String[headers.length + 2];
     all[0] = "Content-Type";
     all[1] = "application/json";
@@ -39,11 +39,11 @@ final class ApiClient {
     return post(path, body, all);
   }
 
-  Response post(String path, String body, String... headers) throws Exception {
+  public Response post(String path, String body, String... headers) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
   }
 
-  Response send(HttpRequest.Builder builder, String... headers) throws Exception {
+  public Response send(HttpRequest.Builder builder, String... headers) throws Exception {
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
@@ -51,12 +51,12 @@ final class ApiClient {
     return new Response(r.statusCode(), r.body(), r.headers());
   }
 
-  static String createBody(String name, String slug) {
+  public static String createBody(String name, String slug) {
     return new JsonObject().put("name", name).put("slug", slug)
         .put("owner", new JsonObject().put("id", 7).put("username", "Alice")).encode();
   }
 
-  static Map<String, Object> owner(long id, String name) {
+  public static Map<String, Object> owner(long id, String name) {
     return Map.of("id", id, "username", name);
   }
 }

@@ -1,0 +1,77 @@
+package org.wikifarm.provisioner.sse;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.store.RedisKeys;
+
+/**
+ * The replay journal of a task's events: a Redis stream {@code task:<id>:events}, capped and expiring after
+ * the retention period. Stream entry ids ("ms-seq") are the SSE event ids, so they are unique, ordered and
+ * comparable across nodes.
+ */
+public final class EventJournal {
+  private final RedisAPI redis;
+  private final RedisKeys keys;
+  private final String maxLen;
+  private final String retentionMs;
+
+  public EventJournal(RedisAPI redis, RedisKeys keys, AppConfig.Redis config) {
+    this.redis = redis;
+    this.keys = keys;
+    this.maxLen = Integer.toString(config.journalMaxEvents());
+    this.retentionMs = Long.toString(config.journalRetention().toMillis());
+  }
+
+  public record Entry(String id, JsonObject event) {}
+
+  /** Appends an event; the future carries its id. */
+  public Future<String> append(String taskId, JsonObject event) {
+    String key = keys.taskEvents(taskId);
+    return redis.xadd(List.of(key, "MAXLEN", "~", maxLen, "*", "e", event.encode()))
+        .compose(id -> redis.pexpire(List.of(key, retentionMs)).map(id.toString()));
+  }
+
+  /** Entries after {@code lastId} (exclusive), or all of them when it is null. */
+  public Future<List<Entry>> after(String taskId, String lastId) {
+    return redis.xrange(List.of(keys.taskEvents(taskId), lastId == null ? "-" : "(" + lastId, "+")).map(r -> {
+      List<Entry> entries = new ArrayList<>();
+      if (r == null) {
+        return entries;
+      }
+      for (Response item : r) {
+        Response fields = item.get(1);
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+          if ("e".equals(fields.get(i).toString())) {
+            entries.add(new Entry(item.get(0).toString(), new JsonObject(fields.get(i + 1).toString())));
+          }
+        }
+      }
+      return entries;
+    });
+  }
+
+  /** Orders journal ids ("ms-seq"); null (an event that could not be journaled) sorts first. */
+  public static int compare(String a, String b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    long[] x = parse(a);
+    long[] y = parse(b);
+    return x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]);
+  }
+
+  /** Whether a Last-Event-ID header value has the shape of a journal id (anything else is ignored). */
+  public static boolean isId(String s) {
+    return s != null && s.matches("^\\d{1,19}-\\d{1,19}$");
+  }
+
+  private static long[] parse(String id) {
+    int dash = id.indexOf('-');
+    return new long[] {Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1))};
+  }
+}
