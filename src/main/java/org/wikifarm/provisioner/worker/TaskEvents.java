@@ -18,9 +18,12 @@ public final class TaskEvents {
   }
 
   public void progress(String taskId, String status, int progress, String phase, String message) {
-    bus.send(EventBusAddresses.RAW_EVENTS, new JsonObject().put("task_id", taskId)
-        .put("event", new JsonObject().put("type", "progress").put("status", status).put("progress", progress)
-            .put("message", message).put("phase", phase)), LOCAL);
+    JsonObject event = new JsonObject().put("type", "progress").put("status", status).put("progress", progress)
+        .put("message", message);
+    if (phase != null) {
+      event.put("phase", phase);
+    }
+    bus.send(EventBusAddresses.RAW_EVENTS, new JsonObject().put("task_id", taskId).put("event", event), LOCAL);
   }
 
   public void finished(String taskId, boolean succeeded, Long wikiId, String message) {
