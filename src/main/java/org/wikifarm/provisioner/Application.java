@@ -36,6 +36,7 @@ import org.wikifarm.provisioner.http.ReadinessCheck;
 import org.wikifarm.provisioner.http.WikiEndpoint;
 import org.wikifarm.provisioner.store.Idempotency;
 import org.wikifarm.provisioner.store.Pools;
+import org.wikifarm.provisioner.store.RateLimiter;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.Redises;
 import org.wikifarm.provisioner.store.SchemaVerifier;
@@ -98,7 +99,9 @@ public final class Application {
     TaskEventHub hub = new TaskEventHub(vertx);
 
     WikiEndpoint wikis = new WikiEndpoint(config, wikiStore, specs,
-        new Idempotency(redisApi, keys, config.redis().idempotencyTtl()), journal, vertx.eventBus());
+        new Idempotency(redisApi, keys, config.redis().idempotencyTtl()), journal,
+        new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()),
+        vertx.eventBus());
     TaskEventsEndpoint events = new TaskEventsEndpoint(config, taskStore, journal, hub);
     HealthEndpoint health = new HealthEndpoint(vertx, readinessChecks(wikiStore));
     List<Consumer<Router>> api = List.of(wikis::register, events::register, health::register);

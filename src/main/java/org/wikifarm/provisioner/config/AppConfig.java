@@ -32,7 +32,8 @@ public record AppConfig(
 
   /** HTTP listener and API policy. */
   public record Http(
-      String host, int port, long bodyLimitBytes, Secret apiToken, Identity identity) {
+      String host, int port, long bodyLimitBytes, Secret apiToken, Identity identity, int createRateLimit,
+      Duration createRateWindow) {
     public boolean loopbackOnly() {
       return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
     }

@@ -42,7 +42,7 @@ final class ConfigParser {
   static JsonObject defaults() {
     return new JsonObject()
         .put("http", new JsonObject().put("bind", "127.0.0.1:8080").put("body-limit", 65536)
-            .put("api-token", "").put("identity", "body"))
+            .put("api-token", "").put("identity", "body").put("create-rate-limit", 20).put("create-rate-window", "1h"))
         .put("database", new JsonObject().put("pool-size", 8).put("idle-timeout", "300s").put("verify-schema", true))
         .put("redis", new JsonObject().put("server", "127.0.0.1:6379").put("password", "")
             .put("key-prefix", "wikifarm:").put("journal-max-events", 1000).put("journal-retention", "1d")
@@ -84,7 +84,8 @@ final class ConfigParser {
     AppConfig.Http http = new AppConfig.Http(httpHost, httpPort,
         r.integer("http.body-limit", null, 1024, 16 * 1024 * 1024),
         Secret.of(r.string("http.api-token", "PROVISIONER_API_TOKEN", false)),
-        r.enumValue("http.identity", "WIKIFARM_IDENTITY", Identity.class, Identity.BODY));
+        r.enumValue("http.identity", "WIKIFARM_IDENTITY", Identity.class, Identity.BODY),
+        r.integer("http.create-rate-limit", null, 0, 1_000_000), r.duration("http.create-rate-window", null));
 
     // --- metadata database
     AppConfig.Database database = parseDatabase(r);

@@ -15,6 +15,7 @@ import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.sse.EventJournal;
 import org.wikifarm.provisioner.store.Idempotency;
 import org.wikifarm.provisioner.store.NewWiki;
+import org.wikifarm.provisioner.store.RateLimiter;
 import org.wikifarm.provisioner.store.TaskSpecs;
 import org.wikifarm.provisioner.store.WikiStore;
 
@@ -32,16 +33,18 @@ public final class WikiEndpoint {
   private final TaskSpecs specs;
   private final Idempotency idempotency;
   private final EventJournal journal;
+  private final RateLimiter rateLimiter;
   private final EventBus eventBus;
 
   public WikiEndpoint(AppConfig config, WikiStore store, TaskSpecs specs, Idempotency idempotency,
-      EventJournal journal, EventBus eventBus) {
+      EventJournal journal, RateLimiter rateLimiter, EventBus eventBus) {
     this.config = config;
     this.rules = new WikiRules(config);
     this.store = store;
     this.specs = specs;
     this.idempotency = idempotency;
     this.journal = journal;
+    this.rateLimiter = rateLimiter;
     this.eventBus = eventBus;
   }
 
@@ -65,7 +68,7 @@ public final class WikiEndpoint {
       throw ApiException.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters");
     }
     String bodyHash = Idempotency.sha256(Json.encode(request));
-    Future<String> taskId = key == null ? enqueue(request)
+    Future<String> taskId = key == null ? limited(request)
         : idempotency.lookup(request.ownerId(), key)
             .recover(e -> {
               LOG.warning("Redis unavailable for Idempotency-Key lookup; treating as a new request: " + e.getMessage());
@@ -73,7 +76,7 @@ public final class WikiEndpoint {
             })
             .compose(earlier -> {
               if (earlier == null) {
-                return enqueue(request).compose(id -> idempotency.remember(request.ownerId(), key, bodyHash, id)
+                return limited(request).compose(id -> idempotency.remember(request.ownerId(), key, bodyHash, id)
                     .otherwiseEmpty().map(id));
               }
               if (!earlier.bodyHash().equals(bodyHash)) {
@@ -86,6 +89,12 @@ public final class WikiEndpoint {
       ctx.response().putHeader("Location", "/provisioner/v1/tasks/" + id + "/events");
       Responses.json(ctx, 202, new JsonObject().put("task_id", id));
     }).onFailure(ctx::fail);
+  }
+
+  /** Counts the request against its owner's rate limit (a replayed idempotent request is not counted). */
+  private Future<String> limited(CreateWikiRequest request) {
+    return rateLimiter.acquire(request.ownerId()).compose(retryAfter -> retryAfter > 0
+        ? Future.failedFuture(new ApiException.RateLimited(retryAfter)) : enqueue(request));
   }
 
   /**

@@ -27,7 +27,8 @@ public final class TestConfigs {
       }
     }
     return new JsonObject()
-        .put("http", new JsonObject().put("bind", "127.0.0.1:0"))
+        // no create rate limit: tests share one Redis and create many wikis for the same owner
+        .put("http", new JsonObject().put("bind", "127.0.0.1:0").put("create-rate-limit", 0))
         .put("database", new JsonObject().put("url", db.appDatabaseUrl()))
         .put("redis", new JsonObject().put("url", TestInfra.redis().url())
             .put("key-prefix", "wikifarm-test-" + ProcessHandle.current().pid() + ":"))

@@ -1,6 +1,7 @@
 package org.wikifarm.provisioner.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,5 +62,31 @@ class AccessControlTest {
       String noOwner = new JsonObject().put("name", "H2").put("slug", "hdr-wiki-two").encode();
       assertEquals(202, api.postJson("/provisioner/v1/wikis", noOwner, "X-Auth-User-Id", "31", "X-Auth-User", "Carol").status());
     }
+  }
+
+  @Test
+  void createsBeyondTheOwnersRateLimitAre429WithRetryAfterAndWriteNothing() throws Exception {
+    try (RunningService service = RunningService.start(json -> json.getJsonObject("http")
+        .put("create-rate-limit", 2).put("create-rate-window", "1h"));
+         TestDb db = new TestDb()) {
+      long owner = 1_000_000 + (System.nanoTime() % 1_000_000);
+      ApiClient api = service.client;
+      for (int i = 0; i < 2; i++) {
+        assertEquals(202, api.postJson("/provisioner/v1/wikis", body("rate-" + owner + "-" + i, owner)).status());
+      }
+      ApiClient.Response limited = api.postJson("/provisioner/v1/wikis", body("rate-" + owner + "-x", owner));
+      assertEquals(429, limited.status());
+      assertEquals("rate_limited", limited.errorCode());
+      long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
+      assertTrue(retryAfter >= 1 && retryAfter <= 3600, "Retry-After " + retryAfter);
+      assertEquals(2, db.count("SELECT COUNT(*) FROM wikifarm_wikis WHERE owner_user_id = ?", owner));
+      // another owner is not affected
+      assertEquals(202, api.postJson("/provisioner/v1/wikis", body("rate-other-" + owner, owner + 1)).status());
+    }
+  }
+
+  private static String body(String slug, long owner) {
+    return new JsonObject().put("name", slug).put("slug", slug)
+        .put("owner", new JsonObject().put("id", owner).put("username", "U" + owner)).encode();
   }
 }
