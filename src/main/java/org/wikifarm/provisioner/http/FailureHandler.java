@@ -31,6 +31,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (error instanceof ApiException.RateLimited limited) {
       response.putHeader("Retry-After", Long.toString(limited.retryAfterSeconds()));
     }
+    if (error.status() == 503) {
+      response.putHeader("Retry-After", "5");
+    }
     if (error.status() == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
@@ -48,6 +51,24 @@ public final class FailureHandler implements Handler<RoutingContext> {
         .end(new JsonObject().put("error", body).encode());
   }
 
+  /** Connection-level failures of MariaDB or Redis: the client should retry, it did nothing wrong. */
+  static boolean isUnavailable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof io.vertx.sqlclient.ClosedConnectionException
+          || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+          || t instanceof java.util.concurrent.TimeoutException
+          || t instanceof io.netty.channel.ConnectTimeoutException) {
+        return true;
+      }
+      String m = t.getMessage();
+      if (m != null && (m.contains("Connection refused") || m.contains("Connection reset") || m.contains("Connection is closed"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static ApiException toApiException(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiException api) {
@@ -59,6 +80,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     if (failure instanceof DecodeException) {
       return ApiException.badRequest("invalid_json", "the request body is not valid JSON");
+    }
+    if (isUnavailable(failure)) {
+      LOG.warning("dependency unavailable on " + ctx.request().method() + " " + ctx.normalizedPath() + ": " + failure);
+      return ApiException.unavailable("a backing service (database or Redis) is unavailable; retry shortly");
     }
     int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
     switch (status) {
