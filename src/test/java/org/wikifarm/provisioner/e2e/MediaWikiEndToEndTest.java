@@ -122,16 +122,24 @@ class MediaWikiEndToEndTest {
     String slug = uniqueSlug("ok");
     List<Integer> done = Collections.synchronizedList(new ArrayList<>());
     List<Integer> all = Collections.synchronizedList(new ArrayList<>());
+    List<String> timeline = Collections.synchronizedList(new ArrayList<>());
     List<String> output = Collections.synchronizedList(new ArrayList<>());
     PhaseContext ctx = farm.context(slug, output::add);
+    int[] statusWhileBootstrapping = {0};
 
     Outcome outcome = farm.run(ctx, (phase, progress, message) -> {
       all.add(progress);
       if (message.endsWith(": done")) {
         done.add(progress);
+        timeline.add(phase + " " + millisSince(start) + " ms");
+        if (phase.equals("docker_install")) {
+          // installed but still bootstrapping: LocalSettings.php must keep web requests out
+          statusWhileBootstrapping[0] = statusOfSiteinfo(ctx.wikiDir());
+        }
       }
     });
     long pipelineMs = millisSince(start);
+    LOG.info("end-to-end pipeline: " + String.join(", ", timeline));
 
     assertTrue(outcome.succeeded(), () -> outcome.message() + "\nlast output:\n" + tail(output));
     assertEquals(List.of(10, 20, 35, 45, 60, 80, 90), done, "progress after each phase, in order");
@@ -141,7 +149,12 @@ class MediaWikiEndToEndTest {
     assertTrue(output.stream().anyMatch(l -> l.contains("Done.") || l.contains("done")),
         "maintenance script output was streamed: " + tail(output));
 
+    assertEquals(503, statusWhileBootstrapping[0], "the wiki answered web requests while bootstrapping");
+
     Path wikiDir = ctx.wikiDir();
+    String password = IniFile.read(wikiDir.resolve("pubwiki.ini")).get("WIKI_DB_PASSWORD");
+    assertTrue(password.length() >= 24);
+    assertTrue(output.stream().noneMatch(l -> l.contains(password)), "the DB password reached the output");
     assertEquals("false", IniFile.read(wikiDir.resolve("pubwiki.ini")).get("WIKI_BOOTSTRAPING"),
         "pubwiki.ini must end out of bootstrap mode");
 
@@ -166,6 +179,11 @@ class MediaWikiEndToEndTest {
       assertTrue(users.stream().map(u -> ((JsonObject) u).getString("name")).anyMatch(FARM_USER::equals),
           "the wiki does not see the farm's shared users: " + users.encode());
     }
+    // the OAuth key pair loads in PHP's openssl, as the wiki's OAuth extension would load it
+    Path key = ctx.oauthDir().resolve("oauth.key");
+    Path cert = ctx.oauthDir().resolve("oauth.cert");
+    MediaWikiTemplate.run(List.of("php", "-r", "exit(openssl_pkey_get_private(file_get_contents($argv[1])) "
+        + "&& openssl_pkey_get_public(file_get_contents($argv[2])) ? 0 : 1);", key.toString(), cert.toString()));
     LOG.info("end-to-end: pipeline " + pipelineMs + " ms, with checks " + millisSince(start) + " ms");
   }
 
@@ -199,6 +217,15 @@ class MediaWikiEndToEndTest {
     assertEquals(0L, count("SELECT COUNT(*) FROM mysql.tables_priv WHERE User = ?", ctx.dbUser()),
         "shared-table grants left behind");
     assertEquals(List.of(), farm.ledger.entries());
+  }
+
+  /** The HTTP status of the siteinfo query on a PHP server started just for it. */
+  private static int statusOfSiteinfo(Path wikiDir) {
+    try (PhpServer server = PhpServer.start(wikiDir)) {
+      return server.get("action=query&meta=siteinfo&format=json").statusCode();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A scratch farm using the MediaWiki template, with the given phase-5 and phase-7 commands. */
@@ -272,10 +299,13 @@ class MediaWikiEndToEndTest {
       }
     }
 
-    JsonObject api(String query) throws Exception {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + port + "/api.php?" + query))
+    HttpResponse<String> get(String query) throws Exception {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api.php?" + query))
           .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonObject api(String query) throws Exception {
+      HttpResponse<String> response = get(query);
       assertEquals(200, response.statusCode(), () -> "api.php?" + query + " → " + response.statusCode() + ": "
           + response.body() + "\nserver log:\n" + readLog());
       JsonObject body = new JsonObject(response.body());
