@@ -202,7 +202,8 @@ class MediaWikiEndToEndTest {
     assertFalse(outcome.succeeded());
     assertTrue(outcome.cleanedUp(), outcome.message());
     assertTrue(outcome.message().startsWith("docker_install failed"), outcome.message());
-    assertTrue(outcome.message().contains("3"), "the exit code is reported: " + outcome.message());
+    assertTrue(outcome.message().contains("exited with status 3"),
+        "the exit code is reported: " + outcome.message());
     assertEquals(45, seen.stream().mapToInt(Integer::intValue).max().orElse(0), "stopped in phase 5: " + seen);
 
     assertFalse(Files.exists(ctx.wikiDir()), "wiki directory left behind");
