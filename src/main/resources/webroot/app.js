@@ -196,7 +196,9 @@ function attach(taskId) {
   $('log').replaceChildren();
   $('result').textContent = '';
   $('result').className = '';
-  showProgress({ progress: 0, message: 'connecting…' });
+  $('phase').textContent = 'Connecting';
+  showProgress({ progress: 0 });
+  $('message').textContent = '';
 
   source = new EventSource(API + 'tasks/' + encodeURIComponent(taskId) + '/events');
   source.addEventListener('progress', (e) => showProgress(JSON.parse(e.data)));
@@ -236,8 +238,11 @@ function showProgress(event) {
 function log(progress, message) {
   const entry = document.createElement('li');
   entry.textContent = progress + ' %: ' + message;
-  $('log').append(entry);
-  while ($('log').children.length > 500) $('log').firstChild.remove();
+  const list = $('log');
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  list.append(entry);
+  while (list.children.length > 500) list.firstChild.remove();
+  if (atBottom) list.scrollTop = list.scrollHeight; // follow the newest line unless the user scrolled up
 }
 
 async function finish(event) {
