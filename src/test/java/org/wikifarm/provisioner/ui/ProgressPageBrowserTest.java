@@ -1,0 +1,348 @@
+package org.wikifarm.provisioner.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.wikifarm.provisioner.embedded.ApiClient;
+import org.wikifarm.provisioner.embedded.Prerequisites;
+import org.wikifarm.provisioner.embedded.RunningService;
+import org.wikifarm.provisioner.embedded.TestInfra;
+
+/**
+ * The progress page at {@code /} in a real headless Chromium (Debian's {@code chromium} + {@code chromedriver},
+ * driven by Selenium) against the real service: embedded MariaDB + Redis, the {@code local} executor running
+ * slow-ish shell commands so the progress is visible. A user fills the form, sees the live availability check,
+ * submits, watches the bar and the phase labels move to 100 %, gets the link, finds the wiki in "my wikis" as
+ * ready, and a reload re-attaches to the task from the URL hash. Failures and API errors land where they should.
+ */
+class ProgressPageBrowserTest {
+  private static final Duration TASK_TIMEOUT = Duration.ofSeconds(90);
+  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+  private static RunningService service;
+  private static ChromeDriverService driverService;
+  private static ChromeDriver browser;
+  private static Path profile;
+  private static String page;
+  private static final long OWNER_ID = 700_000_000L + ThreadLocalRandom.current().nextInt(1_000_000);
+  private static final String RUN = Long.toString(System.nanoTime() % 100_000, 36);
+
+  // Selenium warns that it has no CDP bindings for this Chromium version; the test uses WebDriver only
+  private static final Logger QUIET_CDP = quiet("org.openqa.selenium.devtools");
+  private static final Logger QUIET_CHROMIUM = quiet("org.openqa.selenium.chromium.ChromiumDriver");
+
+  @RegisterExtension
+  final TestWatcher screenshotOnFailure = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      screenshot("failed-" + context.getRequiredTestMethod().getName());
+    }
+  };
+
+  @BeforeAll
+  static void start() throws Exception {
+    String chromium = Prerequisites.command("chromium");
+    String chromedriver = Prerequisites.command("chromedriver");
+    // slugs starting with "fail" fail in docker_install (the local executor runs in the wiki dir <farm>/<slug>)
+    service = RunningService.start(json -> json.getJsonObject("executor")
+        .put("install-commands", new JsonArray()
+            .add(new JsonArray().add("sh").add("-c").add(
+                "case \"$(basename \"$PWD\")\" in fail*) echo 'fatal: cannot install the demo' >&2; exit 3;; esac; "
+                    + "for i in 1 2 3; do echo step $i of 3; sleep 0.5; done")))
+        .put("index-commands", new JsonArray()
+            .add(new JsonArray().add("sh").add("-c").add("echo indexing; sleep 0.4; echo indexed"))));
+    page = "http://127.0.0.1:" + service.app.httpPort() + "/";
+
+    profile = Files.createTempDirectory(TestInfra.scratch(), "chromium-profile");
+    Files.createDirectories(SCREENSHOTS);
+    driverService = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(chromedriver))
+        .usingAnyFreePort()
+        .withLogFile(Path.of("target", "chromedriver.log").toAbsolutePath().toFile())
+        .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium);
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-proxy-server", "--window-size=1000,1600", "--user-data-dir=" + profile.toAbsolutePath());
+    browser = new ChromeDriver(driverService, options);
+    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (browser != null) {
+        browser.quit();
+      }
+    } finally {
+      if (driverService != null) {
+        driverService.stop();
+      }
+      if (service != null) {
+        service.close();
+      }
+    }
+  }
+
+  /** A fresh page acting as this run's user (typed into the dev identity fields, as a person would). */
+  @BeforeEach
+  void openPage() {
+    browser.get(page);
+    type("owner-id", Long.toString(OWNER_ID));
+    type("owner-name", "Browser Tester");
+    byId("name").click(); // blur: the identity is saved and the list reloads
+    waitFor("the identity is stored", () -> String.valueOf(js("return localStorage.getItem(arguments[0])",
+        "wikifarm.provisioner.actingAs")).contains("\"id\":" + OWNER_ID));
+  }
+
+  @Test
+  void slugAvailabilityIsCheckedAsYouType() throws Exception {
+    ApiClient.Response taken = service.client.postJson("/provisioner/v1/wikis", new JsonObject()
+        .put("name", "Someone Else's").put("slug", "taken-" + RUN)
+        .put("owner", new JsonObject().put("id", 2).put("username", "Other")).encode());
+    assertEquals(202, taken.status(), taken.body());
+
+    type("slug", "admin");
+    waitForSlugState("reserved");
+    assertTrue(text("slug-status").startsWith("reserved"), text("slug-status"));
+
+    type("slug", "taken-" + RUN);
+    waitForSlugState("taken");
+    assertTrue(text("slug-status").startsWith("taken"), text("slug-status"));
+
+    type("slug", "x");
+    waitForSlugState("invalid");
+    assertFalse(text("slug-status").isBlank(), "the API's 400 message is shown");
+
+    type("slug", "free-" + RUN);
+    waitForSlugState("available");
+    assertEquals("available", text("slug-status"));
+  }
+
+  @Test
+  void createWatchProgressSucceedAndFindTheWikiInTheList() throws Exception {
+    String slug = "ui-" + RUN;
+    type("name", "Browser Wiki " + RUN);
+    type("slug", slug);
+    waitForSlugState("available");
+    type("language", "de");
+    byId("visibility").findElement(By.cssSelector("option[value=unlisted]")).click();
+    byId("submit").click();
+
+    waitFor("the progress section after the 202", () -> byId("task").isDisplayed()
+        || !text("form-error").isEmpty() || !text("slug-error").isEmpty());
+    assertTrue(byId("task").isDisplayed(), "form error=" + text("form-error") + " slug error=" + text("slug-error"));
+
+    // follow the live progress: the bar moves through intermediate values and the phases get human labels
+    Set<Integer> values = new LinkedHashSet<>();
+    Set<String> phases = new LinkedHashSet<>();
+    long deadline = System.nanoTime() + TASK_TIMEOUT.toNanos();
+    while (!"succeeded".equals(byId("result").getAttribute("class"))) {
+      if (System.nanoTime() > deadline || "failed".equals(byId("result").getAttribute("class"))) {
+        fail("the task did not succeed in the page: result=" + text("result") + " log=" + text("log"));
+      }
+      values.add(Integer.parseInt(byId("bar").getDomProperty("value")));
+      if (phases.add(text("phase")) && text("phase").equals("Installing MediaWiki")) {
+        screenshot("progress-page-running");
+      }
+      sleep(40);
+    }
+    assertTrue(values.stream().anyMatch(v -> v > 0 && v < 100), "the bar showed intermediate progress: " + values);
+    assertTrue(phases.contains("Installing MediaWiki"), "phase labels were shown: " + phases);
+    List<Integer> ordered = new ArrayList<>(values);
+    for (int i = 1; i < ordered.size(); i++) {
+      assertTrue(ordered.get(i) >= ordered.get(i - 1), "the bar never goes back: " + ordered);
+    }
+
+    assertEquals("100", byId("bar").getDomProperty("value"));
+    assertEquals("100 %", text("percent"));
+    assertEquals("Done", text("phase"));
+    assertTrue(currentHash().startsWith("#task="), "the task id is in the URL: " + currentHash());
+    WebElement link = waitForElement("wiki-link");
+    assertEquals("https://" + slug + ".wiki.test/", link.getAttribute("href"));
+    String log = text("log");
+    assertTrue(log.contains("step 3 of 3") && log.contains("indexed"), "command output is logged: " + log);
+
+    WebElement row = waitForRow(slug, "ready");
+    assertEquals("de", row.findElements(By.tagName("td")).get(2).getText());
+    assertTrue(row.getText().contains("Browser Wiki " + RUN), row.getText());
+    screenshot("progress-page");
+
+    // a reload re-attaches to the task from the hash and replays it to the end
+    String hash = currentHash();
+    browser.navigate().refresh();
+    waitFor("the reloaded page shows the finished task", () -> "succeeded".equals(byId("result").getAttribute("class")));
+    assertEquals(hash, currentHash());
+    assertEquals("100", byId("bar").getDomProperty("value"));
+    assertEquals(hash.substring("#task=".length()), text("task-id"));
+    assertTrue(text("log").contains("step 3 of 3"), text("log"));
+    assertEquals("https://" + slug + ".wiki.test/", waitForElement("wiki-link").getAttribute("href"));
+  }
+
+  @Test
+  void aFailedTaskShowsItsMessageInRed() {
+    String slug = "fail-" + RUN;
+    type("name", "Doomed " + RUN);
+    type("slug", slug);
+    waitForSlugState("available");
+    byId("submit").click();
+    waitFor("the task fails", () -> "failed".equals(byId("result").getAttribute("class")));
+    String result = text("result");
+    assertTrue(result.contains("fatal: cannot install the demo"), result);
+    assertEquals("Failed", text("phase"));
+    assertNotEquals("rgba(0, 0, 0, 1)", byId("result").getCssValue("color"), "the failure is coloured");
+    assertTrue(byId("result").getCssValue("color").startsWith("rgba(207, 34, 46"), byId("result").getCssValue("color"));
+    // the pending row is rolled back: the slug is free again and the wiki is not in the list
+    waitForSlugStateAfterTyping(slug, "available");
+    assertTrue(browser.findElements(By.cssSelector("#wikis tr[data-slug='" + slug + "']")).isEmpty());
+  }
+
+  @Test
+  void apiErrorsAppearNextToTheirField() throws Exception {
+    type("name", "Bad [name]");
+    type("slug", "ok-" + RUN);
+    byId("submit").click();
+    waitFor("a name error", () -> !text("name-error").isEmpty());
+    assertEquals("true", byId("name").getAttribute("aria-invalid"));
+    assertTrue(byId("form-error").getAttribute("hidden") != null, "not shown at the top");
+    assertTrue(byId("task").getAttribute("hidden") != null, "no task was started");
+
+    ApiClient.Response other = service.client.postJson("/provisioner/v1/wikis", new JsonObject()
+        .put("name", "Theirs").put("slug", "dup-" + RUN)
+        .put("owner", new JsonObject().put("id", 2).put("username", "Other")).encode());
+    assertEquals(202, other.status(), other.body());
+    type("name", "Good name");
+    type("slug", "dup-" + RUN);
+    type("language", "xx-not-a-language");
+    byId("submit").click();
+    waitFor("a language error", () -> !text("language-error").isEmpty());
+    assertTrue(text("name-error").isEmpty(), "the old error was cleared");
+    type("language", "fr");
+    byId("submit").click();
+    waitFor("a slug error (409)", () -> text("slug-error").contains("already taken"));
+    assertEquals("true", byId("slug").getAttribute("aria-invalid"));
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------
+
+  private static Logger quiet(String name) {
+    Logger logger = Logger.getLogger(name);
+    logger.setLevel(Level.SEVERE);
+    return logger;
+  }
+
+  private static WebElement byId(String id) {
+    return browser.findElement(By.id(id));
+  }
+
+  private static String text(String id) {
+    return byId(id).getText().strip();
+  }
+
+  private static Object js(String script, Object... args) {
+    return ((JavascriptExecutor) browser).executeScript(script, args);
+  }
+
+  private static String currentHash() {
+    return String.valueOf(js("return location.hash"));
+  }
+
+  /** Replaces a field's content with real key presses (so input/change events fire as for a person). */
+  private static void type(String id, String value) {
+    WebElement field = byId(id);
+    field.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+    field.sendKeys(value);
+  }
+
+  private static void waitForSlugState(String state) {
+    waitFor("slug status '" + state + "'", () -> state.equals(byId("slug-status").getAttribute("data-state")));
+  }
+
+  private static void waitForSlugStateAfterTyping(String slug, String state) {
+    type("slug", slug + "x");
+    type("slug", slug);
+    waitForSlugState(state);
+  }
+
+  private static WebElement waitForElement(String id) {
+    waitFor("#" + id, () -> !browser.findElements(By.id(id)).isEmpty());
+    return byId(id);
+  }
+
+  private static WebElement waitForRow(String slug, String status) {
+    By row = By.cssSelector("#wikis tr[data-slug='" + slug + "']");
+    waitFor("'" + slug + "' listed as " + status, () -> browser.findElements(row).stream()
+        .anyMatch(r -> r.findElement(By.cssSelector(".badge")).getText().equals(status)));
+    return browser.findElement(row);
+  }
+
+  private static void waitFor(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TASK_TIMEOUT.toNanos();
+    WebDriverException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (WebDriverException e) { // e.g. a stale element while the page re-renders
+        last = e;
+      }
+      sleep(50);
+    }
+    fail("timed out waiting for " + what + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void screenshot(String name) {
+    if (browser == null) {
+      return;
+    }
+    try {
+      Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    } catch (Exception e) {
+      System.err.println("screenshot " + name + " failed: " + e);
+    }
+  }
+}
