@@ -12,6 +12,7 @@ import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.ProgressListener;
 import org.wikifarm.provisioner.provision.Redactor;
+import org.wikifarm.provisioner.provision.RollbackLedger;
 import org.wikifarm.provisioner.provision.WikiRequest;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.TaskSpecs;
@@ -61,7 +62,8 @@ final class TaskRunner {
           + "add it to farm.templates or create the wiki with another template");
       return;
     }
-    RedisLedger ledger = RedisLedger.load(redis, keys, taskId);
+    TestPauses pauses = TestPauses.forTask(wiki.slug()); // test-only crash points; no-op in production
+    RollbackLedger ledger = pauses.wrap(RedisLedger.load(redis, keys, taskId));
     boolean resuming = !ledger.entries().isEmpty() || !ledger.donePhases().isEmpty();
     Redactor redactor = Redactor.forConfig(config);
     Progress progress = new Progress(taskId);
@@ -71,13 +73,14 @@ final class TaskRunner {
     LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug());
     progress.progress(null, 0, resuming ? "resuming after an interruption" : "started");
 
-    Orchestrator.Outcome outcome = orchestrator.run(ctx, progress, stillOwner);
+    Orchestrator.Outcome outcome = orchestrator.run(ctx, pauses.wrap(progress), stillOwner);
     if (outcome.abandoned()) {
       LOG.warning("task " + taskId + ": lost its lease; another worker continues it");
       return;
     }
     if (outcome.succeeded()) {
       ledger.clear();
+      pauses.at("finish", "before");
     }
     finish(taskId, wiki.id(), outcome.succeeded(), outcome.cleanedUp(), redactor.redact(outcome.message()));
   }
