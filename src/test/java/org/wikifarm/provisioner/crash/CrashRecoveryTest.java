@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.crash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -34,6 +35,8 @@ class CrashRecoveryTest {
   private static final List<String> PHASES = List.of("dir_copy", "render_ini", "db_provision", "oauth_keys",
       "docker_install", "flip_bootstrap", "index");
   private static final Duration TAKEOVER = Duration.ofSeconds(90);
+  /** Lease expiry + recovery poll + running the rest of 20 tasks at once on a small shared machine. */
+  private static final Duration MARGIN = Duration.ofSeconds(25);
 
   /** Phase 5 stops inside its first command when {@code <pauses>/<slug>/pause-cmd} exists. */
   private static String pausableInstall(Path pauses) {
@@ -64,6 +67,7 @@ class CrashRecoveryTest {
           CrashKit.commands("echo indexing; echo indexed"));
       Map<Case, String> tasks = new LinkedHashMap<>();
       ServiceProcess b = null;
+      long killedAt = 0;
       Path cmdPid = kit.pauses.resolve(cases.get(cases.size() - 1).slug()).resolve("cmd.pid");
       try {
       try (ServiceProcess a = ServiceProcess.start(config, kit.root.resolve("node-a"), kit.pauseProps())) {
@@ -92,9 +96,21 @@ class CrashRecoveryTest {
         assertFalse(b.log().contains("recovering it on this node"), "B stole a leased task:\n" + b.log());
 
         a.kill9();
+        killedAt = System.nanoTime();
       }
       // the install command of the mid-command case outlived A (as a container exec would); end it
       killPidIn(cmdPid);
+      // the crash points are where they claim to be: between CREATE DATABASE and CREATE USER ...
+      Case midDb = cases.stream().filter(c -> c.slug().startsWith("m-db-")).findFirst().orElseThrow();
+      assertEquals(1, kit.db.count("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
+          CrashKit.dbName(midDb.slug())), "mid db_provision: database created");
+      assertEquals(0, kit.db.count("SELECT COUNT(*) FROM mysql.user WHERE User = ?", CrashKit.dbName(midDb.slug())),
+          "mid db_provision: user not created yet");
+      // ... and a copy killed half-way leaves its hidden partial directory, which the resume must clear
+      Case midCopy = cases.stream().filter(c -> c.slug().startsWith("m-copy-")).findFirst().orElseThrow();
+      Path partial = kit.farm.resolve("wikis").resolve("." + midCopy.slug() + "." + tasks.get(midCopy) + ".partial");
+      Files.createDirectories(partial.resolve("includes"));
+      Files.writeString(partial.resolve("includes").resolve("half-copied.php"), "<?php // trunc");
 
       ServiceProcess nodeB = b;
       {
@@ -104,6 +120,10 @@ class CrashRecoveryTest {
           streams.put(c, readers.submit(() -> SseClient.read(nodeB.port(), tasks.get(c), null, TAKEOVER)));
         }
         kit.awaitTerminal(new ArrayList<>(tasks.values()), TAKEOVER, () -> log(nodeB));
+        Duration takeover = Duration.ofNanos(System.nanoTime() - killedAt);
+        System.out.println("all " + cases.size() + " tasks finished " + takeover.toMillis() + " ms after the kill");
+        assertTrue(takeover.compareTo(CrashKit.LEASE_TTL.plus(MARGIN)) < 0,
+            "takeover took " + takeover + " (lease TTL " + CrashKit.LEASE_TTL + " + margin " + MARGIN + ")");
         List<Executable> checks = new ArrayList<>();
         for (Case c : cases) {
           checks.add(() -> kit.assertSucceeded(c.slug(), tasks.get(c)));
