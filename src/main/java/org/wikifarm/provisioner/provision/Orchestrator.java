@@ -64,6 +64,7 @@ public final class Orchestrator {
         return new Outcome(false, false, true, "abandoned: another worker took over the task");
       }
       listener.progress(name, progress, step.label());
+      listener.beforePhase(name);
       try {
         runWithRetries(step, ctx);
       } catch (Exception e) {
@@ -76,8 +77,20 @@ public final class Orchestrator {
       ctx.ledger().markDone(name);
       progress = step.progressAfter();
       listener.progress(name, progress, step.label() + ": done");
+      listener.afterPhase(name);
     }
     return new Outcome(true, false, false, "wiki created");
+  }
+
+  /** The progress a task has reached once {@code done} phases are complete (0 when none is). */
+  public int progressAfter(Set<String> done) {
+    int progress = 0;
+    for (Step step : steps) {
+      if (done.contains(step.phase().name())) {
+        progress = Math.max(progress, step.progressAfter());
+      }
+    }
+    return progress;
   }
 
   private void runWithRetries(Step step, PhaseContext ctx) throws Exception {

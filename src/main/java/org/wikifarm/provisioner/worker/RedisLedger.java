@@ -59,17 +59,21 @@ final class RedisLedger implements RollbackLedger {
       return;
     }
     entries.add(entry);
-    write(() -> redis.rpush(List.of(ledgerKey, entry.toJson().encode())).compose(length -> {
-      if (length.toLong() == entries.size()) {
-        return redis.expire(List.of(ledgerKey, KEEP_SECONDS));
-      }
-      // the list was lost or diverged (Redis restarted empty): rewrite it from the authoritative copy
-      List<String> args = new ArrayList<>();
-      args.add(ledgerKey);
-      entries.forEach(e -> args.add(e.toJson().encode()));
-      return redis.del(List.of(ledgerKey)).compose(v -> redis.rpush(args))
-          .compose(v -> redis.expire(List.of(ledgerKey, KEEP_SECONDS)));
-    }));
+    write(() -> redis.rpush(List.of(ledgerKey, entry.toJson().encode()))
+        .compose(length -> length.toLong() == entries.size() ? redis.expire(List.of(ledgerKey, KEEP_SECONDS))
+            // the list was lost or diverged (Redis restarted empty): rewrite it from the authoritative copy
+            : rewriteEntries()));
+  }
+
+  private io.vertx.core.Future<Response> rewriteEntries() {
+    if (entries.isEmpty()) {
+      return redis.del(List.of(ledgerKey));
+    }
+    List<String> args = new ArrayList<>();
+    args.add(ledgerKey);
+    entries.forEach(e -> args.add(e.toJson().encode()));
+    return redis.del(List.of(ledgerKey)).compose(v -> redis.rpush(args))
+        .compose(v -> redis.expire(List.of(ledgerKey, KEEP_SECONDS)));
   }
 
   @Override
@@ -83,7 +87,13 @@ final class RedisLedger implements RollbackLedger {
     List<String> args = new ArrayList<>();
     args.add(doneKey);
     args.addAll(done); // all of them, so a set lost in a restart is complete again
-    write(() -> redis.sadd(args).compose(v -> redis.expire(List.of(doneKey, KEEP_SECONDS))));
+    write(() -> redis.sadd(args).compose(v -> redis.expire(List.of(doneKey, KEEP_SECONDS)))
+        // Phases 5-7 record nothing, so after a Redis restart during them no record() would put the lost list
+        // back: a crash then resumed with "all done" but an empty ledger, and a later failure rolled back
+        // nothing (leftovers). Check the list here too and restore it from the in-memory copy.
+        .compose(v -> redis.llen(ledgerKey))
+        .compose(length -> length.toLong() == entries.size() ? io.vertx.core.Future.succeededFuture(length)
+            : rewriteEntries()));
   }
 
   @Override

@@ -12,9 +12,11 @@ import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.ProgressListener;
 import org.wikifarm.provisioner.provision.Redactor;
+import org.wikifarm.provisioner.provision.RollbackLedger;
 import org.wikifarm.provisioner.provision.WikiRequest;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.TaskSpecs;
+import org.wikifarm.provisioner.store.Task;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.store.Wiki;
 
@@ -50,36 +52,75 @@ final class TaskRunner {
   void run(String taskId, BooleanSupplier stillOwner) throws Exception {
     Wiki wiki = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.wikiOf(taskId));
     if (wiki == null) {
-      finish(taskId, null, false, true, "the task's wiki row is missing; nothing was created");
+      rollBackAndFail(taskId, null, "the task's wiki row is missing");
       return;
     }
     JsonObject spec = Blocking.retrying("loading task extras", PATIENCE, () -> specs.get(taskId));
     String templateName = spec.getString("template");
     Path template = config.farm().templateFor(templateName);
     if (template == null) {
-      finish(taskId, wiki.id(), false, true, "template '" + templateName + "' is no longer configured; "
+      rollBackAndFail(taskId, wiki, "template '" + templateName + "' is no longer configured; "
           + "add it to farm.templates or create the wiki with another template");
       return;
     }
-    RedisLedger ledger = RedisLedger.load(redis, keys, taskId);
+    TestPauses pauses = TestPauses.forTask(wiki.slug()); // test-only crash points; no-op in production
+    RollbackLedger ledger = pauses.wrap(RedisLedger.load(redis, keys, taskId));
     boolean resuming = !ledger.entries().isEmpty() || !ledger.donePhases().isEmpty();
     Redactor redactor = Redactor.forConfig(config);
-    Progress progress = new Progress(taskId);
+    // A resumed task continues from where the crashed run got to, never from 0: SSE replays the crashed
+    // run's events before ours, and progress must stay monotonic across the takeover (SPEC §5).
+    int reached = 0;
+    if (resuming) {
+      Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
+      reached = Math.max(orchestrator.progressAfter(ledger.donePhases()), row == null ? 0 : row.progress());
+    }
+    Progress progress = new Progress(taskId, reached);
     PhaseContext ctx = new PhaseContext(
         new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), template),
         config, ledger, redactor, progress::output);
     LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug());
-    progress.progress(null, 0, resuming ? "resuming after an interruption" : "started");
+    progress.progress(null, reached, resuming ? "resuming after an interruption" : "started");
 
-    Orchestrator.Outcome outcome = orchestrator.run(ctx, progress, stillOwner);
+    Orchestrator.Outcome outcome = orchestrator.run(ctx, pauses.wrap(progress), stillOwner);
     if (outcome.abandoned()) {
       LOG.warning("task " + taskId + ": lost its lease; another worker continues it");
       return;
     }
     if (outcome.succeeded()) {
-      ledger.clear();
+      pauses.at("finish", "before");
     }
     finish(taskId, wiki.id(), outcome.succeeded(), outcome.cleanedUp(), redactor.redact(outcome.message()));
+    if (outcome.succeeded()) {
+      // Only now: clearing the ledger before success is persisted made a crash in between restart the task
+      // from scratch, find "its" directory unattributed, fail, and delete the wiki row over a complete wiki.
+      try {
+        ledger.clear();
+      } catch (RuntimeException e) {
+        LOG.warning("task " + taskId + ": ledger not cleared (" + e.getMessage() + "); its keys expire by themselves");
+      }
+    }
+  }
+
+  /**
+   * The task cannot run (its wiki row or its template is gone). A crashed earlier run may have created things:
+   * undo whatever the ledger holds before failing, so nothing is left behind (SPEC §8).
+   */
+  private void rollBackAndFail(String taskId, Wiki wiki, String reason) throws Exception {
+    RedisLedger ledger = RedisLedger.load(redis, keys, taskId);
+    Redactor redactor = Redactor.forConfig(config);
+    String problem = null;
+    if (!ledger.entries().isEmpty()) {
+      // undo only needs the task id and the ledger's references, not the template
+      WikiRequest request = wiki == null ? new WikiRequest(taskId, 0, "", "", "", null)
+          : new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), null);
+      PhaseContext ctx = new PhaseContext(request, config, ledger, redactor, line -> { });
+      LOG.info("task " + taskId + ": cannot resume (" + reason + "); rolling back what an earlier run created");
+      problem = orchestrator.rollback(ctx);
+    } else {
+      ledger.clear(); // a done-set without entries
+    }
+    String message = reason + (problem == null ? "; nothing was left behind" : ". " + problem);
+    finish(taskId, wiki == null ? null : wiki.id(), false, problem == null, redactor.redact(message));
   }
 
   /** Persists the end state (retrying through outages), then announces it and drops the extras. */
@@ -102,12 +143,14 @@ final class TaskRunner {
     private volatile String phase;
     private volatile int percent;
 
-    Progress(String taskId) {
+    Progress(String taskId, int reached) {
       this.taskId = taskId;
+      this.percent = reached;
     }
 
     @Override
-    public void progress(String phase, int progress, String message) {
+    public void progress(String phase, int reported, String message) {
+      int progress = Math.max(percent, reported); // never below what a crashed earlier run reached
       this.phase = phase;
       this.percent = progress;
       events.progress(taskId, "running", progress, phase, message);
