@@ -1,5 +1,8 @@
 package org.wikifarm.provisioner.e2e;
 
+import org.wikifarm.provisioner.embedded.HostTools;
+import org.wikifarm.provisioner.embedded.HostTools.Tool;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,6 +66,7 @@ import org.wikifarm.provisioner.provision.phases.IniFile;
  *
  * <p>Skipped on a machine without MediaWiki or PHP; fails instead in CI ({@code CI=true}).
  */
+@HostTools.Required({Tool.MEDIAWIKI, Tool.PHP})
 class MediaWikiEndToEndTest {
   private static final Logger LOG = Logger.getLogger(MediaWikiEndToEndTest.class.getName());
 

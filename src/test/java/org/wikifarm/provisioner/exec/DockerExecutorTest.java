@@ -1,5 +1,8 @@
 package org.wikifarm.provisioner.exec;
 
+import org.wikifarm.provisioner.embedded.HostTools;
+import org.wikifarm.provisioner.embedded.HostTools.Tool;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +20,7 @@ import org.wikifarm.provisioner.embedded.TestInfra;
 import org.wikifarm.provisioner.provision.ProvisionException;
 
 /** The docker executor against the real test engine (scripts/test-dockerd.sh start). */
+@HostTools.Required({Tool.DOCKER})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerExecutorTest extends ExecutorContract {
   private TestDocker docker;

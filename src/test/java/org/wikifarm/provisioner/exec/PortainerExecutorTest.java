@@ -1,5 +1,8 @@
 package org.wikifarm.provisioner.exec;
 
+import org.wikifarm.provisioner.embedded.HostTools;
+import org.wikifarm.provisioner.embedded.HostTools.Tool;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,6 +26,7 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * test engine: the whole executor contract must hold through it, every request must carry the key, and a
  * rejected key must say which setting to fix without revealing it.
  */
+@HostTools.Required({Tool.DOCKER})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortainerExecutorTest extends ExecutorContract {
   private static final String KEY = "ptr_test-key-5f1d2c9a";

@@ -1,5 +1,8 @@
 package org.wikifarm.provisioner.ui;
 
+import org.wikifarm.provisioner.embedded.HostTools;
+import org.wikifarm.provisioner.embedded.HostTools.Tool;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -48,6 +51,7 @@ import org.wikifarm.provisioner.embedded.TestInfra;
  * submits, watches the bar and the phase labels move to 100 %, gets the link, finds the wiki in "my wikis" as
  * ready, and a reload re-attaches to the task from the URL hash. Failures and API errors land where they should.
  */
+@HostTools.Required({Tool.CHROMIUM})
 class ProgressPageBrowserTest {
   private static final Duration TASK_TIMEOUT = Duration.ofSeconds(90);
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
