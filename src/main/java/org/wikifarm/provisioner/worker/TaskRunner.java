@@ -65,11 +65,18 @@ final class TaskRunner {
     boolean resuming = !ledger.entries().isEmpty() || !ledger.donePhases().isEmpty();
     Redactor redactor = Redactor.forConfig(config);
     Progress progress = new Progress(taskId);
+    if (resuming) {
+      // another node (or this one before a crash) already reported progress: never go below it, so observers
+      // see a monotonic stream across the takeover
+      org.wikifarm.provisioner.store.Task row = Blocking.retrying("loading task " + taskId, PATIENCE,
+          () -> tasks.find(taskId));
+      progress.floor = row == null ? 0 : row.progress();
+    }
     PhaseContext ctx = new PhaseContext(
         new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), template),
         config, ledger, redactor, progress::output);
     LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug());
-    progress.progress(null, 0, resuming ? "resuming after an interruption" : "started");
+    progress.progress(null, progress.floor, resuming ? "resuming after an interruption" : "started");
 
     Orchestrator.Outcome outcome = orchestrator.run(ctx, progress, stillOwner);
     if (outcome.abandoned()) {
@@ -101,13 +108,15 @@ final class TaskRunner {
     private final String taskId;
     private volatile String phase;
     private volatile int percent;
+    private volatile int floor;
 
     Progress(String taskId) {
       this.taskId = taskId;
     }
 
     @Override
-    public void progress(String phase, int progress, String message) {
+    public void progress(String phase, int reported, String message) {
+      int progress = Math.max(floor, reported);
       this.phase = phase;
       this.percent = progress;
       events.progress(taskId, "running", progress, phase, message);
