@@ -196,6 +196,11 @@ final class ConfigParser {
         r.integer("cluster.bus-port", "WIKIFARM_CLUSTER_BUS_PORT", 0, 65535),
         r.string("cluster.public-host", "WIKIFARM_CLUSTER_PUBLIC_HOST", false), List.copyOf(members),
         r.integer("cluster.min-members", "WIKIFARM_CLUSTER_MIN_MEMBERS", 1, 1000));
+    if (cluster.enabled() && cluster.publicHost().isBlank()
+        && (cluster.host().equals("0.0.0.0") || cluster.host().equals("::") || cluster.host().equals("[::]"))) {
+      r.problem("cluster.public-host (WIKIFARM_CLUSTER_PUBLIC_HOST) is required when cluster.host binds every "
+          + "interface (" + cluster.host() + "): the other nodes need an address to reach this one");
+    }
     if (cluster.enabled() && cluster.port() == cluster.busPort()) {
       r.problem("cluster.bus-port (WIKIFARM_CLUSTER_BUS_PORT) must differ from cluster.port (WIKIFARM_CLUSTER_PORT); "
           + "both are " + cluster.port() + " (Hazelcast and the event bus each need their own port)");
