@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import org.wikifarm.provisioner.cluster.ClusterMembership;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigException;
 import org.wikifarm.provisioner.exec.CommandExecutor;
@@ -56,11 +57,13 @@ public final class Application {
   private final Redis redis;
   private final List<String> deployments = new ArrayList<>();
   private final CommandExecutor executor;
+  private final ClusterMembership membership;
   private int httpPort;
 
-  private Application(Vertx vertx, AppConfig config) {
+  private Application(Vertx vertx, AppConfig config, ClusterMembership membership) {
     this.vertx = vertx;
     this.config = config;
+    this.membership = membership;
     this.pool = Pools.metadata(vertx, config.database());
     this.redis = Redises.client(vertx, config.redis());
     this.executor = CommandExecutors.create(config);
@@ -68,7 +71,15 @@ public final class Application {
 
   /** Verifies the schema, then deploys everything. Fails (and releases what it opened) on any problem. */
   public static Future<Application> start(Vertx vertx, AppConfig config) {
-    Application app = new Application(vertx, config);
+    return start(vertx, config, ClusterMembership.standalone());
+  }
+
+  /**
+   * As {@link #start(Vertx, AppConfig)} on a clustered Vert.x: {@code /ready} reports the membership and the
+   * worker claims only while the node is a healthy member.
+   */
+  public static Future<Application> start(Vertx vertx, AppConfig config, ClusterMembership membership) {
+    Application app = new Application(vertx, config, membership);
     return app.verifySchema()
         .compose(v -> app.deploy())
         .map(app)
@@ -112,7 +123,7 @@ public final class Application {
 
     Orchestrator orchestrator = Pipeline.create(config, vertx, executor);
     ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config, taskStore, specs, redisApi, keys,
-        orchestrator, new TaskEvents(vertx.eventBus()));
+        orchestrator, new TaskEvents(vertx.eventBus()), membership::canClaim);
 
     int instances = config.http().port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     List<HttpVerticle> created = new ArrayList<>();
@@ -152,6 +163,10 @@ public final class Application {
     List<ReadinessCheck> checks = new ArrayList<>();
     checks.add(new ReadinessCheck("mariadb", store::ping));
     checks.add(new ReadinessCheck("redis", () -> redis.send(Request.cmd(Command.PING))));
+    if (membership.clustered()) {
+      checks.add(new ReadinessCheck("cluster", () -> membership.canClaim() ? Future.succeededFuture()
+          : Future.failedFuture("not a member, or fewer members than cluster.min-members"), membership::describe));
+    }
     checks.add(new ReadinessCheck("templates", () -> vertx.executeBlocking(() -> {
       List<Path> templates = new ArrayList<>(config.farm().templates().values());
       templates.add(config.farm().defaultTemplate());

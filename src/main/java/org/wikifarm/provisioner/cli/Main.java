@@ -9,6 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.Application;
+import org.wikifarm.provisioner.cluster.ClusterMembership;
+import org.wikifarm.provisioner.cluster.ClusteredVertx;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigException;
 import org.wikifarm.provisioner.config.ConfigLoader;
@@ -85,10 +87,29 @@ public final class Main {
 
   private static int serve(AppConfig config, PrintStream err) {
     Logger log = Logger.getLogger(Main.class.getName());
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(false);
+    Vertx vertx;
+    ClusterMembership membership;
+    if (config.cluster().enabled()) {
+      try {
+        ClusteredVertx.Node node = ClusteredVertx.start(config.cluster(), options).toCompletionStage()
+            .toCompletableFuture().get(120, TimeUnit.SECONDS);
+        vertx = node.vertx();
+        membership = node.membership();
+      } catch (Exception e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        err.println("cannot join the cluster '" + config.cluster().name() + "' on " + config.cluster().host() + ":"
+            + config.cluster().port() + ": " + (cause instanceof ConfigException ? cause.getMessage() : cause.toString()));
+        return cause instanceof ConfigException ? 2 : 1;
+      }
+    } else {
+      vertx = Vertx.vertx(options);
+      membership = ClusterMembership.standalone();
+    }
     Application app;
     try {
-      app = Application.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      app = Application.start(vertx, config, membership).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       err.println("start-up failed: " + (cause instanceof ConfigException ? cause.getMessage() : cause.toString()));

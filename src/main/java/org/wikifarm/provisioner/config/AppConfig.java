@@ -77,6 +77,13 @@ public record AppConfig(
 
   public record Sse(Duration heartbeat, Duration throttle) {}
 
+  /**
+   * Multi-node operation. {@code port} is Hazelcast's member port (membership, shared maps), {@code busPort} the
+   * Vert.x event bus's TCP port (SSE events between nodes): two ports per node, both bound to {@code host}.
+   * {@code minMembers}: the worker claims tasks only while this node sees at least that many members
+   * (set it to a majority, e.g. 2 of 3, so an isolated node stops claiming).
+   */
   public record Cluster(
-      boolean enabled, String name, String host, int port, String publicHost, List<String> members) {}
+      boolean enabled, String name, String host, int port, int busPort, String publicHost, List<String> members,
+      int minMembers) {}
 }

@@ -57,6 +57,9 @@ public final class ConfigLoader {
     ENV_PATHS.put("WIKIFARM_CLUSTER_HOST", "cluster.host");
     ENV_PATHS.put("WIKIFARM_CLUSTER_PORT", "cluster.port");
     ENV_PATHS.put("WIKIFARM_CLUSTER_MEMBERS", "cluster.members");
+    ENV_PATHS.put("WIKIFARM_CLUSTER_BUS_PORT", "cluster.bus-port");
+    ENV_PATHS.put("WIKIFARM_CLUSTER_PUBLIC_HOST", "cluster.public-host");
+    ENV_PATHS.put("WIKIFARM_CLUSTER_MIN_MEMBERS", "cluster.min-members");
   }
 
   /** Environment names whose values are JSON (argv lists) rather than plain strings. */

@@ -62,7 +62,8 @@ final class ConfigParser {
             .put("max-attempts", 3))
         .put("sse", new JsonObject().put("heartbeat", "15s").put("throttle", "200ms"))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "wikifarm").put("host", "127.0.0.1")
-            .put("port", 5701).put("public-host", "").put("members", new JsonArray()));
+            .put("port", 5701).put("bus-port", 5801).put("public-host", "").put("members", new JsonArray())
+            .put("min-members", 1));
   }
 
   static AppConfig parse(JsonObject root) {
@@ -193,7 +194,18 @@ final class ConfigParser {
         r.bool("cluster.enabled", "WIKIFARM_CLUSTER"), r.string("cluster.name", "WIKIFARM_CLUSTER_NAME", true),
         r.string("cluster.host", "WIKIFARM_CLUSTER_HOST", true),
         r.integer("cluster.port", "WIKIFARM_CLUSTER_PORT", 1, 65535),
-        r.string("cluster.public-host", null, false), List.copyOf(members));
+        r.integer("cluster.bus-port", "WIKIFARM_CLUSTER_BUS_PORT", 0, 65535),
+        r.string("cluster.public-host", "WIKIFARM_CLUSTER_PUBLIC_HOST", false), List.copyOf(members),
+        r.integer("cluster.min-members", "WIKIFARM_CLUSTER_MIN_MEMBERS", 1, 1000));
+    if (cluster.enabled() && cluster.publicHost().isBlank()
+        && (cluster.host().equals("0.0.0.0") || cluster.host().equals("::") || cluster.host().equals("[::]"))) {
+      r.problem("cluster.public-host (WIKIFARM_CLUSTER_PUBLIC_HOST) is required when cluster.host binds every "
+          + "interface (" + cluster.host() + "): the other nodes need an address to reach this one");
+    }
+    if (cluster.enabled() && cluster.port() == cluster.busPort()) {
+      r.problem("cluster.bus-port (WIKIFARM_CLUSTER_BUS_PORT) must differ from cluster.port (WIKIFARM_CLUSTER_PORT); "
+          + "both are " + cluster.port() + " (Hazelcast and the event bus each need their own port)");
+    }
 
     if (!r.problems.isEmpty()) {
       throw new ConfigException(r.problems);

@@ -47,8 +47,13 @@ public final class HealthEndpoint {
         dependencies.put(checks.get(i).name(), state);
         ok &= "ok".equals(state);
       }
-      Responses.json(ctx, ok ? 200 : 503,
-          new JsonObject().put("status", ok ? "ready" : "unavailable").put("dependencies", dependencies));
+      JsonObject body = new JsonObject().put("status", ok ? "ready" : "unavailable").put("dependencies", dependencies);
+      for (ReadinessCheck check : checks) {
+        if (check.details() != null) {
+          body.put(check.name(), check.details().get());
+        }
+      }
+      Responses.json(ctx, ok ? 200 : 503, body);
     });
   }
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.EventBusAddresses;
@@ -23,7 +24,8 @@ import org.wikifarm.provisioner.store.TaskStore;
  * Claims tasks and runs them, up to {@code worker.concurrency} at a time on this node. Wakes on
  * {@code wikifarm.tasks.enqueued} and also polls, so a lost wake-up only delays work. Each running task holds
  * a Redis lease renewed by heartbeat; a task whose lease has expired (its node died) is claimed again here
- * and resumed from its ledger. While Redis does not answer, nothing new is claimed.
+ * and resumed from its ledger. While Redis does not answer, or the node is not a healthy cluster member
+ * ({@code clusterHealthy}), nothing new is claimed.
  */
 public final class ProvisionWorkerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ProvisionWorkerVerticle.class.getName());
@@ -33,6 +35,8 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private final RedisAPI redis;
   private final RedisKeys keys;
   private final TaskRunner runner;
+  private final BooleanSupplier clusterHealthy;
+  private volatile boolean gateOpen = true;
   private final String nodeId = UUID.randomUUID().toString();
   private final Map<String, Lease> running = new ConcurrentHashMap<>();
   private final AtomicBoolean polling = new AtomicBoolean();
@@ -43,7 +47,13 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
 
   public ProvisionWorkerVerticle(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
       Orchestrator orchestrator, TaskEvents events) {
+    this(config, tasks, specs, redis, keys, orchestrator, events, () -> true);
+  }
+
+  public ProvisionWorkerVerticle(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
+      Orchestrator orchestrator, TaskEvents events, BooleanSupplier clusterHealthy) {
     this.config = config;
+    this.clusterHealthy = clusterHealthy;
     this.tasks = tasks;
     this.redis = redis;
     this.keys = keys;
@@ -67,7 +77,8 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
 
   /** Claims queued tasks while there is capacity. Only one claim loop runs at a time. */
   private void poll() {
-    if (stopping || running.size() >= config.worker().concurrency() || !polling.compareAndSet(false, true)) {
+    if (stopping || running.size() >= config.worker().concurrency() || !clusterGate()
+        || !polling.compareAndSet(false, true)) {
       return;
     }
     redis.ping(java.util.List.of())
@@ -95,7 +106,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
 
   /** Resumes running tasks whose lease is gone: their worker died or lost Redis for longer than the TTL. */
   private void recoverAbandoned() {
-    if (stopping || running.size() >= config.worker().concurrency()) {
+    if (stopping || running.size() >= config.worker().concurrency() || !clusterGate()) {
       return;
     }
     tasks.runningStartedBefore(config.worker().leaseTtl(), 20).onSuccess(ids -> {
@@ -112,6 +123,21 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
         });
       }
     });
+  }
+
+  /** The cluster part of the health gate; logs when it closes and opens again. */
+  private boolean clusterGate() {
+    boolean open = clusterHealthy.getAsBoolean();
+    if (open != gateOpen) {
+      gateOpen = open;
+      if (open) {
+        LOG.info("cluster membership healthy again; claiming tasks");
+      } else {
+        LOG.warning("not a healthy cluster member (left the cluster or fewer than cluster.min-members visible); "
+            + "not claiming tasks until it is");
+      }
+    }
+    return open;
   }
 
   private void launch(String taskId, Lease lease) {
