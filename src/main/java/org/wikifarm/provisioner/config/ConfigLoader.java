@@ -197,6 +197,11 @@ public final class ConfigLoader {
         });
   }
 
+  /** Every environment variable the service reads. */
+  public static java.util.Set<String> environmentNames() {
+    return java.util.Set.copyOf(ENV_PATHS.keySet());
+  }
+
   /** Built-in defaults deep-merged with {@code overrides}, validated; no file or environment involved. */
   public static AppConfig fromJson(JsonObject overrides) {
     return ConfigParser.parse(ConfigParser.defaults().mergeIn(withoutNulls(overrides), true));

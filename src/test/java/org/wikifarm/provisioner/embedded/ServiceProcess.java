@@ -56,7 +56,8 @@ public final class ServiceProcess implements AutoCloseable {
     command.add(conf.toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().keySet().removeIf(k -> ConfigLoaderEnvNames.NAMES.contains(k));
+    // only --conf configures the child: drop every variable the service would read from our environment
+    builder.environment().keySet().removeAll(org.wikifarm.provisioner.config.ConfigLoader.environmentNames());
     ServiceProcess node = new ServiceProcess(builder.start(), port, log);
     node.awaitHealthy(Duration.ofSeconds(60));
     return node;
@@ -129,17 +130,5 @@ public final class ServiceProcess implements AutoCloseable {
     if (process.isAlive()) {
       kill9();
     }
-  }
-
-  /** The environment names the service reads, removed from the child so only --conf configures it. */
-  private static final class ConfigLoaderEnvNames {
-    static final java.util.Set<String> NAMES = java.util.Set.of("DATABASE_URL", "BIND_ADDR", "REDIS_URL",
-        "REDIS_SERVER", "REDIS_PASSWORD", "WIKIFARM_DIR", "WIKIFARM_OAUTH_DIR", "WIKIFARM_TEMPLATE",
-        "WIKIFARM_INSTANCE", "PORTAINER_ENDPOINT", "PORTAINER_API_KEY", "WIKI_DB_ADMIN_USER",
-        "WIKI_DB_ADMIN_PASSWORD", "WIKI_ROOT_HOST", "WIKI_DB_HOST", "WIKI_SHARED_DB_NAME", "OPENSEARCH_USER",
-        "OPENSEARCH_PASSWORD", "OPENSEARCH_ENDPOINT", "WIKIFARM_EXECUTOR", "WIKIFARM_CONTAINER_WIKI_DIR",
-        "WIKIFARM_INSTALL_COMMANDS", "WIKIFARM_INDEX_COMMANDS", "WIKIFARM_WORKERS", "WIKIFARM_IDENTITY",
-        "PROVISIONER_API_TOKEN", "WIKIFARM_CLUSTER", "WIKIFARM_CLUSTER_NAME", "WIKIFARM_CLUSTER_HOST",
-        "WIKIFARM_CLUSTER_PORT", "WIKIFARM_CLUSTER_MEMBERS", "DOCKER_HOST");
   }
 }
