@@ -132,10 +132,16 @@ public final class Application {
     return vertx.deployVerticle(new SseBridgeVerticle(config, journal))
         .compose(id -> {
           deployments.add(0, id);
+          if (!config.worker().enabled()) {
+            LOG.info("worker disabled (worker.enabled=false): this node accepts and streams, others provision");
+            return Future.succeededFuture((String) null);
+          }
           return vertx.deployVerticle(worker, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER));
         })
         .compose(id -> {
-          deployments.add(0, id);
+          if (id != null) {
+            deployments.add(0, id);
+          }
           return vertx.deployVerticle(() -> {
             HttpVerticle verticle = new HttpVerticle(config, api, root);
             synchronized (created) {

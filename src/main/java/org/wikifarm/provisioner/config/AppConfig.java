@@ -73,7 +73,8 @@ public record AppConfig(
       Secret portainerApiKey, Path containerWikiDir, String user, List<List<String>> installCommands,
       List<List<String>> indexCommands, Duration commandTimeout) {}
 
-  public record Worker(int concurrency, Duration leaseTtl, Duration pollInterval, int maxAttempts) {}
+  /** {@code enabled=false} makes an API-only node: it accepts and streams, other nodes provision. */
+  public record Worker(boolean enabled, int concurrency, Duration leaseTtl, Duration pollInterval, int maxAttempts) {}
 
   public record Sse(Duration heartbeat, Duration throttle) {}
 

@@ -58,7 +58,7 @@ final class ConfigParser {
             .put("command-timeout", "30m")
             .put("install-commands", toJson(DEFAULT_INSTALL_COMMANDS))
             .put("index-commands", toJson(DEFAULT_INDEX_COMMANDS)))
-        .put("worker", new JsonObject().put("concurrency", 2).put("lease-ttl", "30s").put("poll-interval", "5s")
+        .put("worker", new JsonObject().put("enabled", true).put("concurrency", 2).put("lease-ttl", "30s").put("poll-interval", "5s")
             .put("max-attempts", 3))
         .put("sse", new JsonObject().put("heartbeat", "15s").put("throttle", "200ms"))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "wikifarm").put("host", "127.0.0.1")
@@ -179,7 +179,7 @@ final class ConfigParser {
 
     AppConfig.Executor executor = parseExecutor(r);
 
-    AppConfig.Worker worker = new AppConfig.Worker(
+    AppConfig.Worker worker = new AppConfig.Worker(r.bool("worker.enabled", null),
         r.integer("worker.concurrency", "WIKIFARM_WORKERS", 1, 64), r.duration("worker.lease-ttl", null),
         r.duration("worker.poll-interval", null), r.integer("worker.max-attempts", null, 1, 100));
     AppConfig.Sse sse = new AppConfig.Sse(r.duration("sse.heartbeat", null), r.duration("sse.throttle", null));

@@ -41,6 +41,18 @@ public final class RunningService implements AutoCloseable {
     }
   }
 
+  /** Without a worker: for tests of the API itself, which look at tasks as the API leaves them. */
+  public static RunningService startApiOnly(Consumer<JsonObject> adjust) throws Exception {
+    return start(json -> {
+      json.getJsonObject("worker").put("enabled", false);
+      adjust.accept(json);
+    });
+  }
+
+  public static RunningService startApiOnly() throws Exception {
+    return startApiOnly(json -> { });
+  }
+
   public static RunningService start() throws Exception {
     return start(json -> { });
   }

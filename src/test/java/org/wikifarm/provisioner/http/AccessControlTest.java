@@ -21,7 +21,7 @@ class AccessControlTest {
 
   @Test
   void bearerTokenGuardsEveryApiRouteButNotTheRootProbes() throws Exception {
-    try (RunningService service = RunningService.start(json -> json.getJsonObject("http").put("api-token", "s3cr3t-token"));
+    try (RunningService service = RunningService.startApiOnly(json -> json.getJsonObject("http").put("api-token", "s3cr3t-token"));
          TestDb db = new TestDb()) {
       ApiClient api = service.client;
       ApiClient.Response none = api.postJson("/provisioner/v1/wikis", ApiClient.createBody("T", "tok-wiki"));
@@ -44,7 +44,7 @@ class AccessControlTest {
 
   @Test
   void headersIdentityTakesTheOwnerFromForwardAuthAndIgnoresTheBody() throws Exception {
-    try (RunningService service = RunningService.start(json -> json.getJsonObject("http").put("identity", "headers"));
+    try (RunningService service = RunningService.startApiOnly(json -> json.getJsonObject("http").put("identity", "headers"));
          TestDb db = new TestDb()) {
       ApiClient api = service.client;
       String body = new JsonObject().put("name", "H").put("slug", "hdr-wiki")
@@ -66,7 +66,7 @@ class AccessControlTest {
 
   @Test
   void createsBeyondTheOwnersRateLimitAre429WithRetryAfterAndWriteNothing() throws Exception {
-    try (RunningService service = RunningService.start(json -> json.getJsonObject("http")
+    try (RunningService service = RunningService.startApiOnly(json -> json.getJsonObject("http")
         .put("create-rate-limit", 2).put("create-rate-window", "1h"));
          TestDb db = new TestDb()) {
       long owner = 1_000_000 + (System.nanoTime() % 1_000_000);

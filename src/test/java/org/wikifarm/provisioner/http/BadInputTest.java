@@ -30,7 +30,7 @@ class BadInputTest {
   @BeforeAll
   static void start() throws Exception {
     TestInfra.truncateMetadata();
-    service = RunningService.start();
+    service = RunningService.startApiOnly();
     db = new TestDb();
   }
 

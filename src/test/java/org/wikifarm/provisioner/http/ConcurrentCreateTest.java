@@ -20,7 +20,7 @@ class ConcurrentCreateTest {
   @Test
   void fiftyParallelCreatesWithTheSameSlugYieldOneWikiAndOneTask() throws Exception {
     TestInfra.truncateMetadata();
-    try (RunningService service = RunningService.start(); TestDb db = new TestDb()) {
+    try (RunningService service = RunningService.startApiOnly(); TestDb db = new TestDb()) {
       ExecutorService pool = Executors.newFixedThreadPool(50);
       CountDownLatch go = new CountDownLatch(1);
       List<Future<Integer>> results = new ArrayList<>();

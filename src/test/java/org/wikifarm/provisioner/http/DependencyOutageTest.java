@@ -18,7 +18,7 @@ class DependencyOutageTest {
   void databaseOutageIs503AndTheServiceRecoversWhenItReturns() throws Exception {
     EmbeddedMariaDb mariaDb = TestInfra.mariaDb();
     try (TcpProxy proxy = new TcpProxy(mariaDb.port());
-         RunningService service = RunningService.start(json -> json.getJsonObject("database")
+         RunningService service = RunningService.startApiOnly(json -> json.getJsonObject("database")
              .put("url", "mysql://" + EmbeddedMariaDb.APP_USER + ":" + EmbeddedMariaDb.APP_PASSWORD
                  + "@127.0.0.1:" + proxy.port() + "/" + EmbeddedMariaDb.METADATA_DB));
          TestDb db = new TestDb()) {

@@ -30,7 +30,7 @@ class WikiApiTest {
 
   @BeforeAll
   static void start() throws Exception {
-    service = RunningService.start(json -> json.getJsonObject("farm")
+    service = RunningService.startApiOnly(json -> json.getJsonObject("farm")
         .put("templates", new JsonObject().put("science", "/nonexistent-but-configured")));
     api = service.client;
     db = new TestDb();
