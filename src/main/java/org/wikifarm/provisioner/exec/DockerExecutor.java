@@ -56,7 +56,7 @@ public final class DockerExecutor implements CommandExecutor {
    * does not count. The stop exec itself has no marker in its environment.
    */
   private static final String STOP_SCRIPT = "sig() { n=0; for d in /proc/[0-9]*; do "
-      + "if tr '\\0' '\\n' < \"$d/environ\" 2>/dev/null | grep -qxF -e \"$entry\"; then n=$((n+1)); "
+      + "if { tr '\\0' '\\n' < \"$d/environ\"; } 2>/dev/null | grep -qxF -e \"$entry\"; then n=$((n+1)); "
       + "[ \"$1\" = 0 ] || kill -s \"$1\" \"${d#/proc/}\" 2>/dev/null; fi; done; echo $n; }; "
       + "entry=$1; found=$(sig TERM); i=0; "
       + "while [ $i -lt \"$2\" ] && [ \"$(sig 0)\" -gt 0 ]; do sleep 0.1; i=$((i+1)); done; "
@@ -248,8 +248,10 @@ public final class DockerExecutor implements CommandExecutor {
       out.closeQuietly();
     }
     out.finish();
-    String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1).trim();
-    if (!last.matches("\\d+ \\d+")) {
+    // stdout and stderr share the lines; the script's answer is its last stdout line
+    String last = lines.stream().map(String::trim).filter(l -> l.matches("\\d+ \\d+")).reduce((x, y) -> y)
+        .orElse("");
+    if (last.isEmpty()) {
       throw new ProvisionException("could not look for processes to stop in container " + container
           + " (it needs sh, tr, grep, sleep and kill): " + (lines.isEmpty() ? "no output" : String.join(" | ", lines)));
     }
