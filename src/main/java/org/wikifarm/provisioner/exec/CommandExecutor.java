@@ -5,18 +5,32 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * Runs a maintenance command (an argv, never a shell string) for one wiki: inside the wikifarm container
  * ({@link DockerExecutor}, directly or through Portainer) or as a host process ({@link LocalExecutor}).
  * Implementations are thread-safe: one instance serves every concurrent task of the node.
+ *
+ * <p>Every command runs with its task's marker {@value #TASK_ENV}{@code =<task id>} in its environment, which
+ * everything it starts inherits (unless a program clears its environment on purpose, as {@code sudo} does).
+ * A command outlives the service when the service is SIGKILLed while it runs (a docker exec goes on inside
+ * the container, a local child process is re-parented); the node that resumes the task calls
+ * {@link #stopLeftovers} first, so the command never runs twice at once for one wiki.
  */
 public interface CommandExecutor extends AutoCloseable {
+  /** The environment variable carrying the id of the task a command runs for. */
+  String TASK_ENV = "WIKIFARM_TASK_ID";
+
+  /** What a task id may look like to be put in an environment and matched literally (tasks use UUIDs). */
+  Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
   /**
    * Runs {@code argv} to completion and returns its exit status, whatever it is.
    *
+   * @param taskId the task the command runs for; becomes {@value #TASK_ENV} in its environment (must match
+   *     {@link #TASK_ID})
    * @param argv the program and its arguments, passed as-is (no shell)
    * @param hostWorkDir the wiki directory as seen on this host ({@code WIKIFARM_DIR/<slug>}); container
    *     executors map it to the container's path
@@ -27,20 +41,39 @@ public interface CommandExecutor extends AutoCloseable {
    * @throws ProvisionException the command could not be run to completion: engine unreachable (transient),
    *     container missing, rejected credentials, timeout, command not startable
    */
-  CommandResult run(List<String> argv, Path hostWorkDir, Duration timeout, Consumer<String> outputLines)
-      throws ProvisionException;
+  CommandResult run(String taskId, List<String> argv, Path hostWorkDir, Duration timeout,
+      Consumer<String> outputLines) throws ProvisionException;
 
   /**
    * {@link #run} that also fails on a non-zero exit status with a permanent {@link ProvisionException} naming
    * the command and its last output lines, passed through {@code redact} first.
    */
-  default CommandResult runChecked(List<String> argv, Path hostWorkDir, Duration timeout,
+  default CommandResult runChecked(String taskId, List<String> argv, Path hostWorkDir, Duration timeout,
       Consumer<String> outputLines, UnaryOperator<String> redact) throws ProvisionException {
-    CommandResult result = run(argv, hostWorkDir, timeout, outputLines);
+    CommandResult result = run(taskId, argv, hostWorkDir, timeout, outputLines);
     if (!result.succeeded()) {
       throw result.failure(argv, redact);
     }
     return result;
+  }
+
+  /**
+   * Stops what an interrupted run of {@code taskId} left behind: TERM to every process still carrying the
+   * task's marker where this executor runs commands, a grace period, then KILL to whatever is left. A no-op
+   * (returning 0) when nothing carries it.
+   *
+   * @return how many processes carried the marker
+   * @throws ProvisionException the processes could not be looked for (engine unreachable: transient), or some
+   *     survived KILL (transient: running the command again beside them is what this method prevents)
+   */
+  int stopLeftovers(String taskId) throws ProvisionException;
+
+  /** Checks a task id before it goes into an environment or a process scan. */
+  static String requireTaskId(String taskId) {
+    if (taskId == null || !TASK_ID.matcher(taskId).matches()) {
+      throw new IllegalArgumentException("not a task id: " + taskId);
+    }
+    return taskId;
   }
 
   /** A short human description for logs and {@code /ready}, e.g. "docker exec in container wikifarm". */

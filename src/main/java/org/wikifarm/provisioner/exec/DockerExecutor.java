@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -34,9 +35,12 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * <p>Deadlines are enforced here, not by the HTTP client: the client is built without a response timeout
  * (which would cut a long, quiet maintenance script's stream) and {@link #run} waits for the stream only until
  * the command's deadline. The exec API cannot kill an exec, so every exec carries a unique marker in its
- * environment ({@value #MARKER_ENV}), inherited by everything it starts; on timeout a second exec signals
- * every process in the container whose environment holds that marker (TERM, a grace period, then KILL). That
- * needs {@code sh}, {@code tr}, {@code grep} and {@code kill} in the container, which any PHP image has.
+ * environment ({@value #MARKER_ENV}), inherited by everything it starts; on timeout a second exec, as root,
+ * signals every process in the container whose environment holds that marker (TERM, a grace period, then
+ * KILL). Every exec also carries its task's marker ({@value CommandExecutor#TASK_ENV}), and
+ * {@link #stopLeftovers} runs the same stop exec with that one, for the execs a SIGKILLed node left running.
+ * That needs {@code sh}, {@code tr}, {@code grep}, {@code sleep} and {@code kill} in the container, which any
+ * PHP image has.
  */
 public final class DockerExecutor implements CommandExecutor {
   private static final Logger LOG = Logger.getLogger(DockerExecutor.class.getName());
@@ -45,10 +49,20 @@ public final class DockerExecutor implements CommandExecutor {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Signals ($2) every process whose environment contains the marker ($1): the exec and its children. */
-  private static final String SIGNAL_SCRIPT = "for d in /proc/[0-9]*; do "
-      + "if tr '\\0' '\\n' < \"$d/environ\" 2>/dev/null | grep -qx \"" + MARKER_ENV + "=$1\"; then "
-      + "kill -s \"$2\" \"${d#/proc/}\" 2>/dev/null; fi; done; true";
+  /**
+   * Stops every process whose environment holds the entry $1 ({@code NAME=value}, matched literally): TERM, up
+   * to $2 tenths of a second for them to go, KILL, up to as long again; prints "{@code <found> <left>}". An
+   * ended process nobody reaped (a container's PID 1 often does not) is a zombie with an empty environ, so it
+   * does not count. The stop exec itself has no marker in its environment.
+   */
+  private static final String STOP_SCRIPT = "sig() { n=0; for d in /proc/[0-9]*; do "
+      + "if { tr '\\0' '\\n' < \"$d/environ\"; } 2>/dev/null | grep -qxF -e \"$entry\"; then n=$((n+1)); "
+      + "[ \"$1\" = 0 ] || kill -s \"$1\" \"${d#/proc/}\" 2>/dev/null; fi; done; echo $n; }; "
+      + "entry=$1; found=$(sig TERM); i=0; "
+      + "while [ $i -lt \"$2\" ] && [ \"$(sig 0)\" -gt 0 ]; do sleep 0.1; i=$((i+1)); done; "
+      + "sig KILL >/dev/null; i=0; "
+      + "while [ $i -lt \"$2\" ] && [ \"$(sig 0)\" -gt 0 ]; do sleep 0.1; i=$((i+1)); done; "
+      + "echo \"$found $(sig 0)\"";
 
   /**
    * Where the Docker API is, in words for messages: {@code label} names it ("Docker engine at unix:///…",
@@ -101,8 +115,9 @@ public final class DockerExecutor implements CommandExecutor {
   }
 
   @Override
-  public CommandResult run(List<String> argv, Path hostWorkDir, Duration timeout, Consumer<String> outputLines)
-      throws ProvisionException {
+  public CommandResult run(String taskId, List<String> argv, Path hostWorkDir, Duration timeout,
+      Consumer<String> outputLines) throws ProvisionException {
+    CommandExecutor.requireTaskId(taskId);
     Commands.requireArgv(argv);
     long deadline = System.nanoTime() + timeout.toNanos();
     String workDir = paths.toContainer(hostWorkDir);
@@ -113,7 +128,7 @@ public final class DockerExecutor implements CommandExecutor {
         .withCmd(argv.toArray(String[]::new))
         .withWorkingDir(workDir)
         .withUser(user)
-        .withEnv(List.of(MARKER_ENV + "=" + marker))
+        .withEnv(List.of(MARKER_ENV + "=" + marker, TASK_ENV + "=" + taskId))
         .withAttachStdin(false)
         .withAttachStdout(true)
         .withAttachStderr(true)
@@ -170,14 +185,15 @@ public final class DockerExecutor implements CommandExecutor {
   }
 
   /**
-   * Stops an exec that overran: TERM to every process carrying its marker, a grace period, then KILL to
-   * whatever is left (children that ignored TERM included). Returns "" when it is gone, else a clause for the
-   * failure message telling the operator what may still run.
+   * Stops an exec that overran: the processes carrying its marker (children that ignored TERM included).
+   * Returns "" when it is gone, else a clause for the failure message telling the operator what may still run.
    */
   private String stop(String marker, String execId) {
-    signal(marker, "TERM");
-    waitStopped(execId, STOP_GRACE);
-    signal(marker, "KILL");
+    try {
+      stopCarrying(MARKER_ENV + "=" + marker);
+    } catch (ProvisionException e) {
+      LOG.log(Level.WARNING, "could not stop a timed-out command in container " + container + ": " + e.getMessage());
+    }
     if (waitStopped(execId, STOP_GRACE)) {
       return "";
     }
@@ -185,27 +201,62 @@ public final class DockerExecutor implements CommandExecutor {
         + "=" + marker + " in their environment)";
   }
 
-  private void signal(String marker, String signal) {
+  @Override
+  public int stopLeftovers(String taskId) throws ProvisionException {
+    int[] foundAndLeft = stopCarrying(TASK_ENV + "=" + CommandExecutor.requireTaskId(taskId));
+    if (foundAndLeft[1] > 0) {
+      throw new ProvisionException(foundAndLeft[1] + " process(es) of an interrupted run of this task survived "
+          + "SIGKILL in container " + container + "; not running its commands again beside them", true, null);
+    }
+    if (foundAndLeft[0] > 0) {
+      LOG.info("stopped " + foundAndLeft[0] + " leftover process(es) of task " + taskId + " in container "
+          + container);
+    }
+    return foundAndLeft[0];
+  }
+
+  /**
+   * One root exec running {@link #STOP_SCRIPT} for {@code entry}: TERM, grace, KILL to every process in the
+   * container carrying it. Returns {found, still there}.
+   */
+  private int[] stopCarrying(String entry) throws ProvisionException {
+    String tenths = Long.toString(STOP_GRACE.toMillis() / 100);
+    String id = call("create a stop exec in", () -> docker.execCreateCmd(container)
+        .withCmd("sh", "-c", STOP_SCRIPT, "sh", entry, tenths)
+        .withUser("0") // root may read the environment of, and signal, the processes of any user
+        .withAttachStdout(true)
+        .withAttachStderr(true)
+        .exec()
+        .getId());
+    List<String> lines = new CopyOnWriteArrayList<>();
+    ExecOutput out = new ExecOutput(new OutputTail(lines::add));
     try {
-      String id = docker.execCreateCmd(container)
-          .withCmd("sh", "-c", SIGNAL_SCRIPT, "sh", marker, signal)
-          .withUser("0") // root may signal the processes of any user
-          .withAttachStdout(true)
-          .withAttachStderr(true)
-          .exec()
-          .getId();
-      ExecOutput out = new ExecOutput(new OutputTail(line -> LOG.fine("signal exec: " + line)));
-      docker.execStartCmd(id).exec(out);
-      if (!out.awaitCompletion(10, TimeUnit.SECONDS)) {
-        LOG.warning("sending " + signal + " to a timed-out command in container " + container + " did not finish");
+      call("start a stop exec in", () -> docker.execStartCmd(id).exec(out));
+      boolean done;
+      try {
+        done = out.awaitCompletion(STOP_GRACE.multipliedBy(2).plusSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RuntimeException e) {
+        throw translate("stream the output of a stop exec in", e);
       }
-      out.closeQuietly();
+      if (!done) {
+        throw new ProvisionException("stopping processes in container " + container + " did not finish", true, null);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "could not send " + signal + " to a timed-out command in container " + container
-          + ": " + e.getMessage());
+      throw new ProvisionException("interrupted while stopping processes in container " + container, false, e);
+    } finally {
+      out.closeQuietly();
     }
+    out.finish();
+    // stdout and stderr share the lines; the script's answer is its last stdout line
+    String last = lines.stream().map(String::trim).filter(l -> l.matches("\\d+ \\d+")).reduce((x, y) -> y)
+        .orElse("");
+    if (last.isEmpty()) {
+      throw new ProvisionException("could not look for processes to stop in container " + container
+          + " (it needs sh, tr, grep, sleep and kill): " + (lines.isEmpty() ? "no output" : String.join(" | ", lines)));
+    }
+    String[] parts = last.split(" ");
+    return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
   }
 
   private boolean waitStopped(String execId, Duration grace) {

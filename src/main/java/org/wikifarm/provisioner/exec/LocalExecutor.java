@@ -3,11 +3,15 @@ package org.wikifarm.provisioner.exec;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -20,10 +24,15 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  *
  * <p>{@code executor.user} is not applied: switching users would need root or sudo, so commands run as the
  * service's own user; deploy the service as the farm's user (e.g. www-data) when using this executor.
+ *
+ * <p>{@link #stopLeftovers} finds a task's processes by reading {@code /proc/<pid>/environ}, so it works on
+ * Linux only (elsewhere it finds nothing and says so in the log), and only sees processes whose environment the
+ * service may read: its own user's, or everyone's when it runs as root. Its own JVM is never signalled.
  */
 public final class LocalExecutor implements CommandExecutor {
   private static final Logger LOG = Logger.getLogger(LocalExecutor.class.getName());
   private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+  private static final Path PROC = Path.of("/proc");
 
   private final Path farmRoot;
 
@@ -37,8 +46,9 @@ public final class LocalExecutor implements CommandExecutor {
   }
 
   @Override
-  public CommandResult run(List<String> argv, Path hostWorkDir, Duration timeout, Consumer<String> outputLines)
-      throws ProvisionException {
+  public CommandResult run(String taskId, List<String> argv, Path hostWorkDir, Duration timeout,
+      Consumer<String> outputLines) throws ProvisionException {
+    CommandExecutor.requireTaskId(taskId);
     Commands.requireArgv(argv);
     long deadline = System.nanoTime() + timeout.toNanos();
     if (!Files.isDirectory(hostWorkDir)) {
@@ -47,8 +57,10 @@ public final class LocalExecutor implements CommandExecutor {
     }
     Process process;
     try {
-      process = new ProcessBuilder(argv).directory(hostWorkDir.toFile()).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+      ProcessBuilder builder = new ProcessBuilder(argv).directory(hostWorkDir.toFile()).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      builder.environment().put(TASK_ENV, taskId);
+      process = builder.start();
     } catch (IOException e) {
       throw new ProvisionException("cannot start `" + Commands.display(argv) + "`: " + e.getMessage()
           + ". Is " + argv.get(0) + " installed and on the service's PATH?", false, e);
@@ -121,6 +133,99 @@ public final class LocalExecutor implements CommandExecutor {
     }
     List<Long> alive = tree.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
     return alive.isEmpty() ? "" : ", but processes " + alive + " are still alive";
+  }
+
+  @Override
+  public int stopLeftovers(String taskId) throws ProvisionException {
+    byte[] entry = (TASK_ENV + "=" + CommandExecutor.requireTaskId(taskId)).getBytes(StandardCharsets.UTF_8);
+    if (!Files.isDirectory(PROC)) {
+      LOG.warning("no /proc on this system: processes an interrupted run of task " + taskId
+          + " may have left cannot be found (the local executor finds them on Linux only)");
+      return 0;
+    }
+    List<ProcessHandle> found = carrying(entry);
+    if (found.isEmpty()) {
+      return 0;
+    }
+    LOG.info("stopping " + found.size() + " leftover process(es) of task " + taskId + ": "
+        + found.stream().map(ProcessHandle::pid).toList());
+    found.forEach(ProcessHandle::destroy); // SIGTERM; the handle's start time guards against a reused pid
+    List<ProcessHandle> left = awaitGone(found, entry);
+    left.forEach(ProcessHandle::destroyForcibly); // SIGKILL
+    left = awaitGone(left, entry);
+    if (!left.isEmpty()) {
+      throw new ProvisionException("processes " + left.stream().map(ProcessHandle::pid).toList() + " of an "
+          + "interrupted run of this task survived SIGKILL; not running its commands again beside them", true, null);
+    }
+    return found.size();
+  }
+
+  /** The processes (other than this JVM) whose environment holds {@code entry}, in /proc order. */
+  private static List<ProcessHandle> carrying(byte[] entry) throws ProvisionException {
+    long self = ProcessHandle.current().pid();
+    List<ProcessHandle> found = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, "[0-9]*")) {
+      for (Path dir : dirs) {
+        long pid;
+        try {
+          pid = Long.parseLong(dir.getFileName().toString());
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        if (pid == self) {
+          continue;
+        }
+        // the handle first: it records the start time, so a pid reused after the read is never signalled
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isPresent() && carries(pid, entry)) {
+          found.add(handle.get());
+        }
+      }
+    } catch (IOException e) {
+      throw new ProvisionException("cannot list the processes in /proc to find leftovers of an interrupted run: "
+          + e.getMessage(), true, e);
+    }
+    return found;
+  }
+
+  /** Whether {@code /proc/<pid>/environ} has exactly {@code entry} among its NUL-separated entries. */
+  private static boolean carries(long pid, byte[] entry) {
+    byte[] env;
+    try {
+      env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+    } catch (IOException | SecurityException e) {
+      return false; // gone, or another user's process we may not read (and could not signal either)
+    }
+    int start = 0;
+    for (int i = 0; i <= env.length; i++) {
+      if (i == env.length || env[i] == 0) {
+        if (Arrays.equals(env, start, i, entry, 0, entry.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Waits up to the grace period for the processes to be gone; returns those still carrying {@code entry}.
+   * An ended process that nobody reaped yet is a zombie with an empty environ, so it counts as gone.
+   */
+  private static List<ProcessHandle> awaitGone(List<ProcessHandle> handles, byte[] entry) {
+    long until = System.nanoTime() + STOP_GRACE.toNanos();
+    while (true) {
+      List<ProcessHandle> left = handles.stream().filter(h -> h.isAlive() && carries(h.pid(), entry)).toList();
+      if (left.isEmpty() || System.nanoTime() > until) {
+        return left;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return left;
+      }
+    }
   }
 
   @Override

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertAll;
  * record, and while a phase-5 command runs — then A is SIGKILLed. Node B, another JVM started while A was
  * still alive (it must not steal leased tasks), takes every task over once the leases expire and ends each
  * one {@code succeeded} (resumed) or {@code failed} with zero leftovers. SSE on node B replays A's events and
- * streams its own, with monotonic progress, to the terminal event.
+ * streams its own, with monotonic progress, to the terminal event. The command A was running outlives A (as a
+ * container exec would); B must stop it before running the phase again, and say so.
  */
 class CrashRecoveryTest {
   private static final List<String> PHASES = List.of("dir_copy", "render_ini", "db_provision", "oauth_keys",
@@ -68,6 +69,7 @@ class CrashRecoveryTest {
       Map<Case, String> tasks = new LinkedHashMap<>();
       ServiceProcess b = null;
       long killedAt = 0;
+      ProcessHandle orphan = null;
       Path cmdPid = kit.pauses.resolve(cases.get(cases.size() - 1).slug()).resolve("cmd.pid");
       try {
       try (ServiceProcess a = ServiceProcess.start(config, kit.root.resolve("node-a"), kit.pauseProps())) {
@@ -98,8 +100,10 @@ class CrashRecoveryTest {
         a.kill9();
         killedAt = System.nanoTime();
       }
-      // the install command of the mid-command case outlived A (as a container exec would); end it
-      killPidIn(cmdPid);
+      // the install command of the mid-command case outlived A (as a container exec would) ...
+      orphan = ProcessHandle.of(Long.parseLong(Files.readString(cmdPid).strip())).orElse(null);
+      assertTrue(orphan != null && running(orphan), "the command A ran must outlive A for this case to mean "
+          + "anything");
       // the crash points are where they claim to be: between CREATE DATABASE and CREATE USER ...
       Case midDb = cases.stream().filter(c -> c.slug().startsWith("m-db-")).findFirst().orElseThrow();
       assertEquals(1, kit.db.count("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
@@ -130,14 +134,35 @@ class CrashRecoveryTest {
           checks.add(() -> CrashKit.assertStream(c.slug(), streams.get(c).get(30, TimeUnit.SECONDS), "succeeded"));
         }
         readers.shutdownNow();
+        // ... and B, not this test, stopped it before running the install commands again
+        Case midCmd = cases.get(cases.size() - 1);
+        ProcessHandle leftover = orphan;
+        checks.add(() -> assertFalse(running(leftover), "the interrupted install command still runs: pid "
+            + leftover.pid()));
+        // (the progress message saying so may be throttled away on SSE by the next output line; the log keeps it)
+        checks.add(() -> assertTrue(nodeB.log().contains("stopping 1 leftover process(es) of task "
+            + tasks.get(midCmd) + ": [" + leftover.pid() + "]"), "B reports the stopped leftover:\n" + log(nodeB)));
         assertAll(checks);
       }
       } finally {
-        killPidIn(cmdPid);
+        killPidIn(cmdPid); // only does something when the assertion above failed
         if (b != null) {
           b.close();
         }
       }
+    }
+  }
+
+  /** Alive and not a zombie (an ended process nobody reaped yet). */
+  private static boolean running(ProcessHandle process) {
+    if (!process.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+    } catch (Exception e) {
+      return false; // gone
     }
   }
 

@@ -67,7 +67,7 @@ class DockerExecutorTest extends ExecutorContract {
   @Override
   List<String> processes() throws Exception {
     List<String> lines = new ArrayList<>();
-    executor.run(List.of("ps", "-o", "args"), farm, LONG, lines::add);
+    executor.run(TASK, List.of("ps", "-o", "args"), farm, LONG, lines::add);
     return lines;
   }
 
@@ -75,12 +75,12 @@ class DockerExecutorTest extends ExecutorContract {
   void runsAsTheConfiguredUser() throws Exception {
     try (DockerExecutor asWwwData = DockerExecutor.forDockerHost(TestDocker.host(), container, paths, "www-data")) {
       List<String> out = new ArrayList<>();
-      assertEquals(0, asWwwData.run(List.of("id", "-u"), wikiDir("user"), LONG, out::add).exitCode());
+      assertEquals(0, asWwwData.run(TASK, List.of("id", "-u"), wikiDir("user"), LONG, out::add).exitCode());
       assertEquals(List.of("33"), out);
       assertTrue(asWwwData.describe().contains("as www-data"), asWwwData.describe());
     }
     List<String> out = new ArrayList<>();
-    executor.run(List.of("id", "-u"), wikiDir("user"), LONG, out::add);
+    executor.run(TASK, List.of("id", "-u"), wikiDir("user"), LONG, out::add);
     assertEquals(List.of("0"), out, "no user configured: the container's default (root here)");
   }
 
@@ -88,7 +88,7 @@ class DockerExecutorTest extends ExecutorContract {
   void unknownContainerIsAClearPermanentError() throws Exception {
     try (DockerExecutor missing = DockerExecutor.forDockerHost(TestDocker.host(), "no-such-wikifarm", paths, "")) {
       ProvisionException e = assertThrows(ProvisionException.class,
-          () -> missing.run(List.of("true"), wikiDir("x"), LONG, line -> { }));
+          () -> missing.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertEquals("container no-such-wikifarm not found: check WIKIFARM_INSTANCE", e.getMessage());
       assertFalse(e.isTransient());
       ProvisionException ready = assertThrows(ProvisionException.class, missing::checkReachable);
@@ -101,7 +101,7 @@ class DockerExecutorTest extends ExecutorContract {
     String bogus = "unix://" + TestInfra.scratch().resolve("no-engine-here.sock");
     try (DockerExecutor down = DockerExecutor.forDockerHost(bogus, container, paths, "")) {
       ProvisionException e = assertThrows(ProvisionException.class,
-          () -> down.run(List.of("true"), wikiDir("x"), LONG, line -> { }));
+          () -> down.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertTrue(e.isTransient(), "the orchestrator retries an engine that is down");
       assertTrue(e.getMessage().startsWith("cannot reach the Docker engine at " + bogus), e.getMessage());
       assertTrue(e.getMessage().contains("DOCKER_HOST"), e.getMessage());
@@ -114,7 +114,7 @@ class DockerExecutorTest extends ExecutorContract {
     // the host dir exists but the container sees the farm elsewhere: a wrong WIKIFARM_CONTAINER_WIKI_DIR
     PathMapping wrong = new PathMapping(farm, Path.of("/var/www/wikis"));
     try (DockerExecutor misconfigured = DockerExecutor.forDockerHost(TestDocker.host(), container, wrong, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class, () -> misconfigured.runChecked(
+      ProvisionException e = assertThrows(ProvisionException.class, () -> misconfigured.runChecked(TASK,
           List.of("pwd"), wikiDir("mapped"), LONG, line -> { }, s -> s));
       assertEquals("the wiki directory /var/www/wikis/mapped does not exist inside container " + container
           + ": check WIKIFARM_CONTAINER_WIKI_DIR (the farm directory as the container sees it)", e.getMessage());
@@ -129,7 +129,7 @@ class DockerExecutorTest extends ExecutorContract {
       ProvisionException e = assertThrows(ProvisionException.class, ex::checkReachable);
       assertTrue(e.getMessage().contains("container " + stopped + " is not running"), e.getMessage());
       ProvisionException run = assertThrows(ProvisionException.class,
-          () -> ex.run(List.of("true"), wikiDir("x"), LONG, line -> { }));
+          () -> ex.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertTrue(run.getMessage().contains("container " + stopped), run.getMessage());
     } finally {
       docker.remove(stopped);

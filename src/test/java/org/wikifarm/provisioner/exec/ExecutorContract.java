@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,11 +21,17 @@ import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * What every executor must do, run against each real backend by a subclass: exit statuses, ordered and
- * incremental output, deadlines that kill the command and what it started, and the wiki directory as
- * working directory.
+ * incremental output, deadlines that kill the command and what it started, the wiki directory as
+ * working directory, and stopping what an interrupted run of a task left behind (and only that).
  */
 abstract class ExecutorContract {
   static final Duration LONG = Duration.ofSeconds(30);
+  /** Unique per run: {@code stopLeftovers} of a fixed id could hit another test run's processes on this host. */
+  static final String TASK = newTaskId();
+
+  static String newTaskId() {
+    return UUID.randomUUID().toString();
+  }
 
   /** The executor under test, running as the backend's default user. */
   abstract CommandExecutor executor();
@@ -45,7 +52,7 @@ abstract class ExecutorContract {
   @Test
   void zeroExitReturnsStdoutAndStderrLines() throws Exception {
     Recorder out = new Recorder();
-    CommandResult result = executor().run(List.of("sh", "-c", "echo hello; echo world >&2"), wikiDir("ok"), LONG, out);
+    CommandResult result = executor().run(TASK, List.of("sh", "-c", "echo hello; echo world >&2"), wikiDir("ok"), LONG, out);
     assertEquals(0, result.exitCode());
     assertTrue(result.succeeded());
     assertTrue(out.lines().containsAll(List.of("hello", "world")), out.lines().toString());
@@ -55,11 +62,11 @@ abstract class ExecutorContract {
   @Test
   void nonZeroExitIsReportedWithCommandAndLastLines() throws Exception {
     List<String> argv = List.of("sh", "-c", "echo step one; echo 'fatal: db locked' >&2; exit 3");
-    CommandResult result = executor().run(argv, wikiDir("fail"), LONG, line -> { });
+    CommandResult result = executor().run(TASK, argv, wikiDir("fail"), LONG, line -> { });
     assertEquals(3, result.exitCode());
 
     ProvisionException e = assertThrows(ProvisionException.class,
-        () -> executor().runChecked(argv, wikiDir("fail"), LONG, line -> { }, UnaryOperator.identity()));
+        () -> executor().runChecked(TASK, argv, wikiDir("fail"), LONG, line -> { }, UnaryOperator.identity()));
     assertFalse(e.isTransient(), "a failing script is not retried");
     assertTrue(e.getMessage().contains("`sh -c 'echo step one; echo '\\''fatal: db locked'\\'' >&2; exit 3'`"),
         e.getMessage());
@@ -71,7 +78,7 @@ abstract class ExecutorContract {
   @Test
   void failureMessageIsRedacted() throws Exception {
     List<String> argv = List.of("sh", "-c", "echo 'password=hunter22-secret'; exit 1");
-    ProvisionException e = assertThrows(ProvisionException.class, () -> executor().runChecked(argv,
+    ProvisionException e = assertThrows(ProvisionException.class, () -> executor().runChecked(TASK, argv,
         wikiDir("redact"), LONG, line -> { }, s -> s.replace("hunter22-secret", "***")));
     assertFalse(e.getMessage().contains("hunter22-secret"), e.getMessage());
     assertTrue(e.getMessage().contains("password=***"), e.getMessage());
@@ -81,7 +88,7 @@ abstract class ExecutorContract {
   void outputArrivesLineByLineWhileTheCommandRuns() throws Exception {
     Recorder out = new Recorder();
     long start = System.nanoTime();
-    CommandResult result = executor().run(
+    CommandResult result = executor().run(TASK,
         List.of("sh", "-c", "for i in 1 2 3 4 5; do echo line$i; sleep 0.4; done; printf 'no newline'"),
         wikiDir("stream"), LONG, out);
     long end = System.nanoTime();
@@ -97,7 +104,7 @@ abstract class ExecutorContract {
   void timeoutKillsTheCommandAndWhatItStarted() throws Exception {
     Recorder out = new Recorder();
     long start = System.nanoTime();
-    ProvisionException e = assertThrows(ProvisionException.class, () -> executor().run(
+    ProvisionException e = assertThrows(ProvisionException.class, () -> executor().run(TASK,
         List.of("sh", "-c", "echo started; sleep 31; echo finished"), wikiDir("slow"), Duration.ofSeconds(2), out));
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     assertTrue(elapsedMs >= 1900 && elapsedMs < 12_000, "took " + elapsedMs + " ms");
@@ -115,7 +122,7 @@ abstract class ExecutorContract {
     Path dir = wikiDir("demo-wiki");
     Files.writeString(dir.resolve("LocalSettings.php"), "<?php\n");
     Recorder out = new Recorder();
-    CommandResult result = executor().run(List.of("sh", "-c", "pwd; cat LocalSettings.php"), dir, LONG, out);
+    CommandResult result = executor().run(TASK, List.of("sh", "-c", "pwd; cat LocalSettings.php"), dir, LONG, out);
     assertEquals(0, result.exitCode(), out.lines().toString());
     assertEquals(List.of(expectedPwd(dir), "<?php"), out.lines());
   }
@@ -130,7 +137,7 @@ abstract class ExecutorContract {
         String id = "task" + i;
         runs.add(pool.submit(() -> {
           Recorder out = new Recorder();
-          CommandResult r = executor().run(List.of("sh", "-c", "echo " + id + "-a; sleep 0.5; echo " + id + "-b"),
+          CommandResult r = executor().run(TASK, List.of("sh", "-c", "echo " + id + "-a; sleep 0.5; echo " + id + "-b"),
               wikiDir(id), LONG, out);
           assertEquals(0, r.exitCode());
           return out.lines();
@@ -142,6 +149,88 @@ abstract class ExecutorContract {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void everyCommandAndWhatItStartsCarriesItsTaskId() throws Exception {
+    Recorder out = new Recorder();
+    String task = newTaskId();
+    CommandResult result = executor().run(task,
+        List.of("sh", "-c", "echo \"$WIKIFARM_TASK_ID\"; sh -c 'echo \"child $WIKIFARM_TASK_ID\"'"), wikiDir("env"), LONG,
+        out);
+    assertEquals(0, result.exitCode(), out.lines().toString());
+    assertEquals(List.of(task, "child " + task), out.lines());
+  }
+
+  /**
+   * What a SIGKILLed node leaves: a command still running (its run is blocked here in another thread, as the
+   * dead node's was) and a process its command started and left behind (re-parented, nobody waits for it).
+   * stopLeftovers(A) ends both, reports them, and leaves task B's process alone.
+   */
+  @Test
+  void stopLeftoversEndsWhatAnInterruptedRunLeftAndNothingElse() throws Exception {
+    String taskA = newTaskId();
+    String taskB = newTaskId();
+    // six-digit durations unique to this run name the processes, even beside another run of this test
+    int n = 100_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(800_000);
+    String orphanA = "sleep " + n;
+    String runningA = "sleep " + (n + 1);
+    String orphanB = "sleep " + (n + 2);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Recorder attachedOut = new Recorder();
+      Future<CommandResult> attached = pool.submit(() -> executor().run(taskA,
+          List.of("sh", "-c", "echo attached; exec " + runningA), wikiDir("left-a"), LONG, attachedOut));
+      CommandResult detach = executor().run(taskA,
+          List.of("sh", "-c", orphanA + " </dev/null >/dev/null 2>&1 & echo detached"), wikiDir("left-a"), LONG,
+          line -> { });
+      assertEquals(0, detach.exitCode(), "the command itself ended; its background child lives on");
+      executor().run(taskB, List.of("sh", "-c", orphanB + " </dev/null >/dev/null 2>&1 &"), wikiDir("left-b"), LONG,
+          line -> { });
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!attachedOut.lines().contains("attached") && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertTrue(running(orphanA) && running(runningA) && running(orphanB), processes().toString());
+
+      assertEquals(2, executor().stopLeftovers(taskA), "the blocked command and the orphan of task A");
+      CommandResult killed = attached.get(20, TimeUnit.SECONDS);
+      assertFalse(killed.succeeded(), "the still-running command was stopped: " + killed);
+      assertFalse(running(orphanA), "orphan of A: " + processes());
+      assertFalse(running(runningA), "running command of A: " + processes());
+      assertTrue(running(orphanB), "B is untouched: " + processes());
+      assertEquals(0, executor().stopLeftovers(taskA), "nothing left the second time");
+
+      assertEquals(1, executor().stopLeftovers(taskB));
+      assertFalse(running(orphanB), processes().toString());
+    } finally {
+      pool.shutdownNow();
+      cleanUp(taskA);
+      cleanUp(taskB);
+    }
+  }
+
+  @Test
+  void taskIdsAreCheckedBeforeTheyReachAnEnvironmentOrAProcessScan() {
+    for (String bad : List.of("", "a b", "x;kill", "a\nWIKIFARM_TASK_ID=b", "*", "-x")) {
+      assertThrows(IllegalArgumentException.class, () -> executor().stopLeftovers(bad), bad);
+      assertThrows(IllegalArgumentException.class,
+          () -> executor().run(bad, List.of("true"), wikiDir("bad-id"), LONG, line -> { }), bad);
+    }
+    assertThrows(IllegalArgumentException.class, () -> executor().stopLeftovers(null));
+  }
+
+  /** Stops a task's processes after a test without hiding the test's own failure. */
+  private void cleanUp(String taskId) {
+    try {
+      executor().stopLeftovers(taskId);
+    } catch (Exception e) {
+      System.err.println("cleaning up task " + taskId + ": " + e);
+    }
+  }
+
+  private boolean running(String commandLine) throws Exception {
+    return processes().stream().anyMatch(p -> p.contains(commandLine));
   }
 
   @Test

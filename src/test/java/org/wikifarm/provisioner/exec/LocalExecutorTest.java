@@ -57,7 +57,7 @@ class LocalExecutorTest extends ExecutorContract {
   @Test
   void missingProgramSaysWhatToInstall() throws Exception {
     ProvisionException e = assertThrows(ProvisionException.class,
-        () -> executor.run(List.of("no-such-program-4711", "--version"), wikiDir("x"), LONG, line -> { }));
+        () -> executor.run(TASK, List.of("no-such-program-4711", "--version"), wikiDir("x"), LONG, line -> { }));
     assertTrue(e.getMessage().startsWith("cannot start `no-such-program-4711 --version`"), e.getMessage());
     assertTrue(e.getMessage().contains("Is no-such-program-4711 installed"), e.getMessage());
     assertFalse(e.isTransient());
@@ -67,7 +67,7 @@ class LocalExecutorTest extends ExecutorContract {
   void missingWorkingDirectoryIsReported() {
     Path absent = farm.resolve("never-created");
     ProvisionException e = assertThrows(ProvisionException.class,
-        () -> executor.run(List.of("true"), absent, LONG, line -> { }));
+        () -> executor.run(TASK, List.of("true"), absent, LONG, line -> { }));
     assertTrue(e.getMessage().contains(absent + " does not exist"), e.getMessage());
   }
 
@@ -83,7 +83,7 @@ class LocalExecutorTest extends ExecutorContract {
     Recorder out = new Recorder();
     // 12 001 bytes: more than one 8 KiB read, and byte 8192 falls inside an "é"
     String text = "x" + "é".repeat(6000);
-    executor.run(List.of("printf", "%s\\n", text), wikiDir("utf8"), LONG, out);
+    executor.run(TASK, List.of("printf", "%s\\n", text), wikiDir("utf8"), LONG, out);
     assertEquals(List.of(text), out.lines());
   }
 }

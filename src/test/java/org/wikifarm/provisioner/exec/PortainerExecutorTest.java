@@ -80,7 +80,7 @@ class PortainerExecutorTest extends ExecutorContract {
   @Override
   List<String> processes() throws Exception {
     List<String> lines = new ArrayList<>();
-    executor.run(List.of("ps", "-o", "args"), farm, LONG, lines::add);
+    executor.run(TASK, List.of("ps", "-o", "args"), farm, LONG, lines::add);
     return lines;
   }
 
@@ -90,7 +90,7 @@ class PortainerExecutorTest extends ExecutorContract {
     List<String> out = new ArrayList<>();
     try (DockerExecutor asWwwData = PortainerExecutor.create(proxy.endpoint(), Secret.of(KEY), container, paths,
         "www-data")) {
-      assertEquals(0, asWwwData.run(List.of("id", "-u"), wikiDir("key"), LONG, out::add).exitCode());
+      assertEquals(0, asWwwData.run(TASK, List.of("id", "-u"), wikiDir("key"), LONG, out::add).exitCode());
     }
     assertEquals(List.of("33"), out);
     assertTrue(proxy.seenKeys().size() >= 3, "exec create, start and inspect: " + proxy.seenKeys().size());
@@ -102,7 +102,7 @@ class PortainerExecutorTest extends ExecutorContract {
     String wrong = "ptr_wrong-key-0b7e44";
     try (DockerExecutor bad = PortainerExecutor.create(proxy.endpoint(), Secret.of(wrong), container, paths, "")) {
       ProvisionException e = assertThrows(ProvisionException.class,
-          () -> bad.run(List.of("true"), wikiDir("x"), LONG, line -> { }));
+          () -> bad.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertEquals("Portainer rejected the API key: check PORTAINER_API_KEY", e.getMessage());
       assertFalse(e.isTransient());
       ProvisionException ready = assertThrows(ProvisionException.class, bad::checkReachable);
@@ -134,7 +134,7 @@ class PortainerExecutorTest extends ExecutorContract {
     String endpoint = "http://127.0.0.1:" + closedPort + TestPortainerProxy.PREFIX;
     try (DockerExecutor down = PortainerExecutor.create(endpoint, Secret.of(KEY), container, paths, "")) {
       ProvisionException e = assertThrows(ProvisionException.class,
-          () -> down.run(List.of("true"), wikiDir("x"), LONG, line -> { }));
+          () -> down.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertTrue(e.isTransient());
       assertTrue(e.getMessage().startsWith("cannot reach the Portainer endpoint " + endpoint), e.getMessage());
       assertFalse(e.getMessage().contains(KEY));

@@ -11,6 +11,11 @@ import org.wikifarm.provisioner.provision.PhaseContext;
  * in the wiki directory through the configured {@link CommandExecutor}, streaming each non-blank output line
  * as a progress message and stopping at the first failure. The scripts are idempotent, so a resumed task just
  * runs them again; the phase creates nothing it would have to undo and records no ledger entries.
+ *
+ * <p>A node SIGKILLed while a command ran leaves that command running (in the container, or re-parented on
+ * the host). Before its first command the phase therefore stops every process still carrying this task's
+ * marker ({@link CommandExecutor#stopLeftovers}), so a resumed task never runs a maintenance script twice at
+ * once on one wiki.
  */
 public final class CommandPhase implements Phase {
   public static final String DOCKER_INSTALL = "docker_install";
@@ -47,8 +52,13 @@ public final class CommandPhase implements Phase {
       ctx.output("skipped: no commands configured");
       return;
     }
+    String taskId = ctx.request().taskId();
+    int stopped = executor.stopLeftovers(taskId);
+    if (stopped > 0) {
+      ctx.output("stopped " + stopped + " leftover process(es) of an interrupted run");
+    }
     for (List<String> argv : commands) {
-      executor.runChecked(argv, ctx.wikiDir(), ctx.config().executor().commandTimeout(), line -> {
+      executor.runChecked(taskId, argv, ctx.wikiDir(), ctx.config().executor().commandTimeout(), line -> {
         String trimmed = line.trim();
         if (!trimmed.isEmpty()) {
           ctx.output(trimmed); // ctx.output redacts

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,10 @@ import org.wikifarm.provisioner.provision.ProvisionException;
 import org.wikifarm.provisioner.provision.Redactor;
 import org.wikifarm.provisioner.provision.WikiRequest;
 
-/** Phases 5/7 over the local executor (real processes): order, first failure, redaction, skip, timeout. */
+/**
+ * Phases 5/7 over the local executor (real processes): order, first failure, redaction, skip, timeout, and
+ * stopping what an interrupted run of the task left before running anything.
+ */
 class CommandPhaseTest {
   private static final String SECRET = "s3cret-db-pass";
 
@@ -35,6 +40,8 @@ class CommandPhaseTest {
   private Path wikiDir;
   private final List<String> output = new CopyOnWriteArrayList<>();
   private final CommandExecutor executor = new LocalExecutor(Path.of("/"), "");
+  /** Unique: the phase stops every process of its task id on this host. */
+  private final String taskId = UUID.randomUUID().toString();
 
   @BeforeEach
   void setUp(TestInfo test) throws Exception {
@@ -49,7 +56,7 @@ class CommandPhaseTest {
     AppConfig.Executor executorConfig = new AppConfig.Executor(AppConfig.ExecutorType.LOCAL, null, null, null,
         Secret.empty(), null, "", List.of(), List.of(), timeout);
     AppConfig config = new AppConfig(null, null, null, farmConfig, null, null, null, executorConfig, null, null, null);
-    WikiRequest request = new WikiRequest("task-1", 1, "Demo", "demo", "en", farm.resolveSibling("template"));
+    WikiRequest request = new WikiRequest(taskId, 1, "Demo", "demo", "en", farm.resolveSibling("template"));
     return new PhaseContext(request, config, new InMemoryLedger(), new Redactor(List.of(SECRET)), output::add);
   }
 
@@ -110,5 +117,33 @@ class CommandPhaseTest {
     assertTrue(outcome.message().startsWith("docker_install failed: command `sh -c"), outcome.message());
     assertTrue(outcome.message().contains("Could not open input file: maintenance/run"), outcome.message());
     assertEquals(List.of("run"), Files.readAllLines(wikiDir.resolve("attempts.txt")));
+  }
+
+  @Test
+  void stopsWhatAnInterruptedRunOfTheTaskLeftBeforeItsFirstCommand() throws Exception {
+    // the orphan a SIGKILLed node leaves: started by the task's command, re-parented, still running
+    String orphan = "sleep " + (100_000 + ThreadLocalRandom.current().nextInt(800_000));
+    String otherTask = UUID.randomUUID().toString();
+    String other = "sleep " + (900_000 + ThreadLocalRandom.current().nextInt(90_000));
+    executor.run(taskId, List.of("sh", "-c", orphan + " </dev/null >/dev/null 2>&1 &"), wikiDir, Duration.ofSeconds(30),
+        line -> { });
+    executor.run(otherTask, List.of("sh", "-c", other + " </dev/null >/dev/null 2>&1 &"), wikiDir,
+        Duration.ofSeconds(30), line -> { });
+    try {
+      assertTrue(running(orphan) && running(other));
+      CommandPhase phase = CommandPhase.install(List.of(List.of("sh", "-c", "echo installing")), executor);
+      phase.run(context(Duration.ofSeconds(30)));
+      assertEquals(List.of("stopped 1 leftover process(es) of an interrupted run", "installing"), output);
+      assertFalse(running(orphan), "the leftover was stopped before the command ran again");
+      assertTrue(running(other), "another task's process is not touched");
+    } finally {
+      executor.stopLeftovers(taskId);
+      executor.stopLeftovers(otherTask);
+    }
+    assertFalse(running(other));
+  }
+
+  private static boolean running(String commandLine) {
+    return ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(commandLine));
   }
 }
