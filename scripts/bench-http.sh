@@ -38,7 +38,12 @@ run() { # name path → "req/s p99"
   wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$BASE$2" | awk -v name="$1" '
     /Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} END {print name, rps, p99}'
 }
-echo "wrk: 2 threads, $CONNECTIONS connections, ${DURATION}s per endpoint, $(nproc) cores"
+# warm-up: JIT, pools and MariaDB's caches settle before anything is measured
+for path in /health "/provisioner/v1/wikis?featured=1&limit=20" "/provisioner/v1/wikis?featured=0&limit=20&offset=40" \
+    /provisioner/v1/users/3/wikis /provisioner/v1/wikis/slug/bench-150/exists; do
+  wrk -t2 -c"$CONNECTIONS" -d3s "$BASE$path" >/dev/null
+done
+echo "wrk: 2 threads, $CONNECTIONS connections, ${DURATION}s per endpoint after a 3 s warm-up each, $(nproc) cores"
 RESULTS=$(
   run health /health
   run featured "/provisioner/v1/wikis?featured=1&limit=20"
