@@ -37,6 +37,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
+    }
     if (System.getProperty("java.util.logging.config.file") == null
         && System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
@@ -124,6 +127,8 @@ public final class Main {
       } catch (Exception e) {
         log.warning("shutdown did not finish cleanly: " + e);
       }
+      log.info("stopped");
+      ShutdownLogManager.resetAfterShutdown();
       stopped.countDown();
     }, "shutdown"));
     log.info("WikiFarm Provisioner ready");

@@ -20,6 +20,7 @@ class ServiceProcessTest {
       assertEquals(143, exit, "terminated by SIGTERM (128+15) after the shutdown hook: " + node.log());
       assertTrue(!node.log().contains("did not finish cleanly"), node.log());
       assertTrue(node.log().contains("shutting down"), node.log());
+      assertTrue(node.log().contains("Main - stopped"), "the last line of a graceful shutdown is logged: " + node.log());
     }
   }
 }
