@@ -1,9 +1,12 @@
 package org.wikifarm.provisioner.embedded;
 
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * One MariaDB and one Redis per test JVM, started on first use and stopped at JVM exit. Tests share them and
@@ -21,27 +24,20 @@ public final class TestInfra {
     if (root == null) {
       root = Files.createDirectories(Path.of("target", "test-infra", "jvm-" + ProcessHandle.current().pid()))
           .toAbsolutePath();
-      Path toDelete = root;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(toDelete)));
+      // one hook, in order: the servers stop first, so nothing is still writing while the tree is deleted
+      Runtime.getRuntime().addShutdownHook(new Thread(TestInfra::stopAll, "test-infra-cleanup"));
     }
     return root;
   }
 
   public static synchronized EmbeddedMariaDb mariaDb() throws Exception {
     if (mariaDb == null) {
-      EmbeddedMariaDb db = EmbeddedMariaDb.start(scratch().resolve("mariadb-data"), 0);
+      EmbeddedMariaDb db = EmbeddedMariaDb.start(scratch().resolve("mariadb-data"), 0); // scratch(): cleanup hook
       db.source(Path.of("sql", "tables.sql").toAbsolutePath(), EmbeddedMariaDb.METADATA_DB);
       db.run("CREATE TABLE IF NOT EXISTS `user` (user_id INT UNSIGNED PRIMARY KEY, user_name VARBINARY(255)); "
           + "CREATE TABLE IF NOT EXISTS user_properties (up_user INT UNSIGNED, up_property VARBINARY(255), up_value BLOB); "
           + "CREATE TABLE IF NOT EXISTS actor (actor_id BIGINT UNSIGNED PRIMARY KEY, actor_name VARBINARY(255)); "
           + "CREATE TABLE IF NOT EXISTS secret_stuff (id INT PRIMARY KEY);", EmbeddedMariaDb.SHARED_DB);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          db.close();
-        } catch (Exception ignored) {
-          // the JVM is exiting; the data dir is deleted by scratch()'s hook
-        }
-      }));
       mariaDb = db;
     }
     return mariaDb;
@@ -49,9 +45,8 @@ public final class TestInfra {
 
   public static synchronized EmbeddedRedis redis() throws Exception {
     if (redis == null) {
-      EmbeddedRedis r = EmbeddedRedis.start(0);
-      Runtime.getRuntime().addShutdownHook(new Thread(r::close));
-      redis = r;
+      scratch(); // registers the cleanup hook
+      redis = EmbeddedRedis.start(0);
     }
     return redis;
   }
@@ -62,13 +57,45 @@ public final class TestInfra {
         + "TRUNCATE wikifarm_wikis; SET FOREIGN_KEY_CHECKS=1;", EmbeddedMariaDb.METADATA_DB);
   }
 
+  private static synchronized void stopAll() {
+    try {
+      if (mariaDb != null) {
+        mariaDb.close();
+      }
+    } catch (Exception ignored) {
+      // the JVM is exiting
+    }
+    if (redis != null) {
+      redis.close();
+    }
+    deleteTree(root);
+  }
+
+  /** Deletes a tree without following symlinks, carrying on past files that vanish or resist. */
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
+    if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (Exception ignored) {
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          file.toFile().delete();
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) {
+          d.toFile().delete();
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException ignored) {
       // best effort at exit
     }
   }
