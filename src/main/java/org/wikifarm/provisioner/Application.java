@@ -114,7 +114,7 @@ public final class Application {
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()),
         vertx.eventBus());
     TaskEventsEndpoint events = new TaskEventsEndpoint(config, taskStore, journal, hub);
-    HealthEndpoint health = new HealthEndpoint(vertx, readinessChecks(wikiStore));
+    HealthEndpoint health = new HealthEndpoint(readinessChecks(wikiStore));
     List<Consumer<Router>> api = List.of(wikis::register, events::register, health::register);
     Consumer<Router> root = router -> {
       health.register(router);

@@ -1,13 +1,12 @@
 package org.wikifarm.provisioner.http;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Liveness ({@code /health}: the process answers, no dependency calls) and readiness ({@code /ready}: every
@@ -17,11 +16,9 @@ import java.util.concurrent.TimeoutException;
 public final class HealthEndpoint {
   private static final long CHECK_TIMEOUT_MS = 2_000;
 
-  private final Vertx vertx;
   private final List<ReadinessCheck> checks;
 
-  public HealthEndpoint(Vertx vertx, List<ReadinessCheck> checks) {
-    this.vertx = vertx;
+  public HealthEndpoint(List<ReadinessCheck> checks) {
     this.checks = List.copyOf(checks);
   }
 
@@ -64,7 +61,6 @@ public final class HealthEndpoint {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return result.timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .recover(e -> Future.failedFuture(e instanceof TimeoutException ? e : e));
+    return result.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 }
