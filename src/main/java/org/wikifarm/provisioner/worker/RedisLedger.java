@@ -5,9 +5,9 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.wikifarm.provisioner.provision.InMemoryLedger;
 import org.wikifarm.provisioner.provision.LedgerEntry;
 import org.wikifarm.provisioner.provision.RollbackLedger;
 import org.wikifarm.provisioner.store.RedisKeys;
@@ -26,8 +26,8 @@ final class RedisLedger implements RollbackLedger {
   private final RedisAPI redis;
   private final String ledgerKey;
   private final String doneKey;
-  private final List<LedgerEntry> entries = new ArrayList<>();
-  private final Set<String> done = new LinkedHashSet<>();
+  /** The authoritative copy: only the lease holder writes, so Redis mirrors this and reads never go there. */
+  private final InMemoryLedger memory = new InMemoryLedger();
 
   private RedisLedger(RedisAPI redis, RedisKeys keys, String taskId) {
     this.redis = redis;
@@ -41,31 +41,30 @@ final class RedisLedger implements RollbackLedger {
     Response list = Blocking.retrying("reading the ledger", PATIENCE,
         () -> redis.lrange(ledger.ledgerKey, "0", "-1"));
     for (Response item : list) {
-      LedgerEntry entry = LedgerEntry.fromJson(new JsonObject(item.toString()));
-      if (!ledger.entries.contains(entry)) {
-        ledger.entries.add(entry);
-      }
+      ledger.memory.record(LedgerEntry.fromJson(new JsonObject(item.toString())));
     }
     Response members = Blocking.retrying("reading the ledger", PATIENCE, () -> redis.smembers(ledger.doneKey));
     for (Response item : members) {
-      ledger.done.add(item.toString());
+      ledger.memory.markDone(item.toString());
     }
     return ledger;
   }
 
   @Override
   public synchronized void record(LedgerEntry entry) {
-    if (entries.contains(entry)) {
+    if (memory.entries().contains(entry)) {
       return;
     }
-    entries.add(entry);
+    memory.record(entry);
+    int size = memory.entries().size();
     write(() -> redis.rpush(List.of(ledgerKey, entry.toJson().encode()))
-        .compose(length -> length.toLong() == entries.size() ? redis.expire(List.of(ledgerKey, KEEP_SECONDS))
+        .compose(length -> length.toLong() == size ? redis.expire(List.of(ledgerKey, KEEP_SECONDS))
             // the list was lost or diverged (Redis restarted empty): rewrite it from the authoritative copy
             : rewriteEntries()));
   }
 
   private io.vertx.core.Future<Response> rewriteEntries() {
+    List<LedgerEntry> entries = memory.entries();
     if (entries.isEmpty()) {
       return redis.del(List.of(ledgerKey));
     }
@@ -78,33 +77,33 @@ final class RedisLedger implements RollbackLedger {
 
   @Override
   public synchronized List<LedgerEntry> entries() {
-    return List.copyOf(entries);
+    return memory.entries();
   }
 
   @Override
   public synchronized void markDone(String phase) {
-    done.add(phase);
+    memory.markDone(phase);
+    int size = memory.entries().size();
     List<String> args = new ArrayList<>();
     args.add(doneKey);
-    args.addAll(done); // all of them, so a set lost in a restart is complete again
+    args.addAll(memory.donePhases()); // all of them, so a set lost in a restart is complete again
     write(() -> redis.sadd(args).compose(v -> redis.expire(List.of(doneKey, KEEP_SECONDS)))
         // Phases 5-7 record nothing, so after a Redis restart during them no record() would put the lost list
         // back: a crash then resumed with "all done" but an empty ledger, and a later failure rolled back
         // nothing (leftovers). Check the list here too and restore it from the in-memory copy.
         .compose(v -> redis.llen(ledgerKey))
-        .compose(length -> length.toLong() == entries.size() ? io.vertx.core.Future.succeededFuture(length)
+        .compose(length -> length.toLong() == size ? io.vertx.core.Future.succeededFuture(length)
             : rewriteEntries()));
   }
 
   @Override
   public synchronized Set<String> donePhases() {
-    return Set.copyOf(done);
+    return memory.donePhases();
   }
 
   @Override
   public synchronized void clear() {
-    entries.clear();
-    done.clear();
+    memory.clear();
     write(() -> redis.del(List.of(ledgerKey, doneKey)));
   }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.wikifarm.provisioner.provision.phases.FileTrees;
 import org.wikifarm.provisioner.embedded.ServiceProcess;
 import org.wikifarm.provisioner.sse.SseClient;
 
@@ -208,7 +209,7 @@ class CrashRecoveryTest {
             () -> log(a));
         a.kill9();
       }
-      deleteTree(doomed);
+      FileTrees.deleteTree(doomed);
 
       try (ServiceProcess b = ServiceProcess.start(configB, kit.root.resolve("node-b"))) {
         ExecutorService readers = Executors.newFixedThreadPool(2);
@@ -231,14 +232,6 @@ class CrashRecoveryTest {
       return log.length() > 20000 ? log.substring(log.length() - 20000) : log;
     } catch (Exception e) {
       return "(no log: " + e + ")";
-    }
-  }
-
-  static void deleteTree(Path dir) throws Exception {
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -10,14 +10,14 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** File-tree helpers shared by the phases that create directories. */
-final class FileTrees {
+public final class FileTrees {
   private FileTrees() {}
 
   /**
    * Deletes {@code root} and everything below it; no-op when it does not exist. Symbolic links are removed
    * as links and never followed, so a link pointing outside the tree cannot make us delete its target.
    */
-  static void deleteTree(Path root) throws IOException {
+  public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
