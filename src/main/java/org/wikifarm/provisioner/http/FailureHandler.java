@@ -45,10 +45,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (error.details() != null) {
       body.put("details", error.details());
     }
-    response.setStatusCode(error.status())
-        .putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("Cache-Control", "no-store")
-        .end(new JsonObject().put("error", body).encode());
+    Responses.json(response, error.status(), new JsonObject().put("error", body));
   }
 
   /** Connection-level failures of MariaDB or Redis: the client should retry, it did nothing wrong. */

@@ -1,14 +1,19 @@
 package org.wikifarm.provisioner.http;
 
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Writes JSON success bodies with the headers every API response carries. */
+/** Writes JSON bodies (successes and errors) with the headers every API response carries. */
 final class Responses {
   private Responses() {}
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response()
+    json(ctx.response(), status, body);
+  }
+
+  static void json(HttpServerResponse response, int status, JsonObject body) {
+    response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .putHeader("Cache-Control", "no-store")

@@ -118,7 +118,7 @@ public final class TaskEventsEndpoint {
             return;
           }
         }
-        if (entries.isEmpty() && !sawTerminal) {
+        if (entries.isEmpty()) {
           // nothing to replay: the journal expired, Redis is down, or nothing was journaled yet
           synthesize(task);
           if (closed) {
@@ -132,8 +132,6 @@ public final class TaskEventsEndpoint {
         buffered.clear();
       });
     }
-
-    private boolean sawTerminal;
 
     /** One event standing for the task's state as MariaDB records it. */
     private void synthesize(Task task) {
@@ -190,7 +188,6 @@ public final class TaskEventsEndpoint {
           .append("data: ").append(event.encode()).append("\n\n");
       response.write(frame.toString());
       if ("status".equals(type)) {
-        sawTerminal = true;
         cleanUp();
         response.end();
       }
