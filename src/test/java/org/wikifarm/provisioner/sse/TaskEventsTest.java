@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.RunningService;
+import org.wikifarm.provisioner.embedded.TestInfra;
 import org.wikifarm.provisioner.sse.SseClient.Event;
 
 /** The SSE contract of SPEC §5 against the real service. */
@@ -26,6 +27,7 @@ class TaskEventsTest {
 
   @BeforeAll
   static void start() throws Exception {
+    TestInfra.truncateMetadata(); // no leftover queued tasks of other classes for this node's worker
     service = RunningService.start(json -> {
       json.put("sse", new JsonObject().put("heartbeat", "150ms").put("throttle", "200ms"));
       json.getJsonObject("executor")

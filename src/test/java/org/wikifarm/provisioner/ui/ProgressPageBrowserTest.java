@@ -78,6 +78,7 @@ class ProgressPageBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
+    TestInfra.truncateMetadata(); // no leftover queued tasks of other classes for this node's worker
     String chromium = Prerequisites.command("chromium");
     String chromedriver = Prerequisites.command("chromedriver");
     // slugs starting with "fail" fail in docker_install (the local executor runs in the wiki dir <farm>/<slug>)

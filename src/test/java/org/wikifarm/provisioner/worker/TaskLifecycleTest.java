@@ -13,10 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.RunningService;
 import org.wikifarm.provisioner.embedded.TestDb;
+import org.wikifarm.provisioner.embedded.TestInfra;
 import org.wikifarm.provisioner.sse.SseClient;
 import org.wikifarm.provisioner.sse.SseClient.Event;
 
@@ -25,26 +27,36 @@ import org.wikifarm.provisioner.sse.SseClient.Event;
  * real processes, the worker and the SSE bridge. Checks the rows, the files and the event stream agree.
  */
 class TaskLifecycleTest {
-  private static RunningService service;
   private static TestDb db;
 
   @BeforeAll
   static void start() throws Exception {
-    service = RunningService.start(json -> json.getJsonObject("executor")
+    db = new TestDb();
+  }
+
+  /**
+   * Every test gets its own node and an empty queue: a second node with a worker (or tasks left queued by
+   * API-only tests) would claim the test's task from the shared database and run it with other commands.
+   */
+  @BeforeEach
+  void emptyQueue() throws Exception {
+    TestInfra.truncateMetadata();
+  }
+
+  private static RunningService succeeding() throws Exception {
+    return RunningService.start(json -> json.getJsonObject("executor")
         .put("install-commands", new JsonArray()
             .add(new JsonArray().add("sh").add("-c").add("for i in 1 2 3; do echo installing step $i; sleep 0.2; done"))
             .add(new JsonArray().add("sh").add("-c").add("test \"$(pwd)\" = \"$WIKI_EXPECTED_DIR\" || pwd")))
         .put("index-commands", new JsonArray().add(new JsonArray().add("sh").add("-c").add("echo indexing; sleep 0.3"))));
-    db = new TestDb();
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    service.close();
+  static void stop() {
     db.close();
   }
 
-  private String create(String slug) throws Exception {
+  private static String create(RunningService service, String slug) throws Exception {
     String body = new JsonObject().put("name", "Life " + slug).put("slug", slug).put("language", "de")
         .put("owner", new JsonObject().put("id", 77).put("username", "Lifer")).encode();
     ApiClient.Response r = service.client.postJson("/provisioner/v1/wikis", body);
@@ -54,8 +66,14 @@ class TaskLifecycleTest {
 
   @Test
   void queuedToSucceededWithConsistentRowsFilesAndEvents() throws Exception {
+    try (RunningService service = succeeding()) {
+      queuedToSucceeded(service);
+    }
+  }
+
+  private void queuedToSucceeded(RunningService service) throws Exception {
     String slug = "life-" + System.nanoTime() % 100000;
-    String taskId = create(slug);
+    String taskId = create(service, slug);
     SseClient.Stream stream = SseClient.read(service.app.httpPort(), taskId, null, Duration.ofSeconds(60));
 
     assertEquals(200, stream.status());
