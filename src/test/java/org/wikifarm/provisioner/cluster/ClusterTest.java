@@ -65,6 +65,9 @@ class ClusterTest {
 
   @BeforeAll
   static void startTwoNodes() throws Exception {
+    // an empty queue: the nodes share the test JVM's database, and tasks left queued or running by earlier
+    // classes would otherwise be claimed here and upset the per-node task counts
+    TestInfra.truncateMetadata();
     dir = Files.createTempDirectory(TestInfra.scratch(), "cluster");
     farm = dir.resolve("farm");
     base = TestConfigs.json(farm);
