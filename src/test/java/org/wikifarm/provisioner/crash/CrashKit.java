@@ -50,6 +50,7 @@ final class CrashKit implements AutoCloseable {
   private final String keyPrefix;
 
   CrashKit(String name) throws Exception {
+    TestInfra.truncateMetadata(); // the nodes' workers would otherwise also claim other classes' leftovers
     root = Files.createTempDirectory(TestInfra.scratch(), name);
     farm = root.resolve("farm");
     pauses = Files.createDirectories(root.resolve("pauses"));
