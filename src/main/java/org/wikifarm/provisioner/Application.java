@@ -23,10 +23,9 @@ import org.wikifarm.provisioner.exec.CommandExecutors;
 import org.wikifarm.provisioner.http.ProgressPage;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.Pipeline;
-import org.wikifarm.provisioner.sse.EventJournal;
+import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.sse.SseBridgeVerticle;
 import org.wikifarm.provisioner.sse.TaskEventHub;
-import org.wikifarm.provisioner.sse.TaskEventsEndpoint;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.worker.ProvisionWorkerVerticle;
 import org.wikifarm.provisioner.worker.TaskEvents;
@@ -35,6 +34,8 @@ import org.wikifarm.provisioner.http.HealthEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
 import org.wikifarm.provisioner.http.ReadinessCheck;
 import org.wikifarm.provisioner.http.WikiEndpoint;
+import org.wikifarm.provisioner.http.TaskEventsEndpoint;
+import org.wikifarm.provisioner.store.TaskQueue;
 import org.wikifarm.provisioner.store.Idempotency;
 import org.wikifarm.provisioner.store.Pools;
 import org.wikifarm.provisioner.store.RateLimiter;
@@ -109,11 +110,10 @@ public final class Application {
     EventJournal journal = new EventJournal(redisApi, keys, config.redis());
     TaskEventHub hub = new TaskEventHub(vertx);
 
-    WikiEndpoint wikis = new WikiEndpoint(config, wikiStore, specs,
-        new Idempotency(redisApi, keys, config.redis().idempotencyTtl()), journal,
-        new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()),
-        vertx.eventBus());
-    TaskEventsEndpoint events = new TaskEventsEndpoint(config, taskStore, journal, hub);
+    WikiEndpoint wikis = new WikiEndpoint(config, wikiStore, new TaskQueue(wikiStore, specs, journal, vertx.eventBus()),
+        new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
+        new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
+    TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore, journal, hub);
     HealthEndpoint health = new HealthEndpoint(readinessChecks(wikiStore));
     List<Consumer<Router>> api = List.of(wikis::register, events::register, health::register);
     Consumer<Router> root = router -> {
@@ -129,7 +129,7 @@ public final class Application {
     List<HttpVerticle> created = new ArrayList<>();
     // the bridge first (it must hear the worker's first event), the worker next, HTTP last (nothing is
     // accepted before the node can run it)
-    return vertx.deployVerticle(new SseBridgeVerticle(config, journal))
+    return vertx.deployVerticle(new SseBridgeVerticle(config.sse(), journal))
         .compose(id -> {
           deployments.add(0, id);
           if (!config.worker().enabled()) {

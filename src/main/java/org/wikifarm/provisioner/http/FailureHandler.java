@@ -10,6 +10,8 @@ import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.store.SlugTakenException;
+import org.wikifarm.provisioner.store.StoreUnavailableException;
+import org.wikifarm.provisioner.support.Failures;
 
 /**
  * The one place that turns failures into HTTP responses. Typed exceptions map to their status; anything
@@ -48,24 +50,6 @@ public final class FailureHandler implements Handler<RoutingContext> {
     Responses.json(response, error.status(), new JsonObject().put("error", body));
   }
 
-  /** Connection-level failures of MariaDB or Redis: the client should retry, it did nothing wrong. */
-  static boolean isUnavailable(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof java.net.ConnectException
-          || t instanceof io.vertx.sqlclient.ClosedConnectionException
-          || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-          || t instanceof java.util.concurrent.TimeoutException
-          || t instanceof io.netty.channel.ConnectTimeoutException) {
-        return true;
-      }
-      String m = t.getMessage();
-      if (m != null && (m.contains("Connection refused") || m.contains("Connection reset") || m.contains("Connection is closed"))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private static ApiException toApiException(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiException api) {
@@ -75,10 +59,15 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return new ApiException(409, "slug_taken", "the slug '" + taken.slug() + "' is already taken",
           new JsonObject().put("field", "slug"));
     }
+    if (failure instanceof StoreUnavailableException unavailable) {
+      LOG.warning("dependency unavailable on " + ctx.request().method() + " " + ctx.normalizedPath() + ": "
+          + Failures.rootMessage(unavailable));
+      return ApiException.unavailable(unavailable.getMessage());
+    }
     if (failure instanceof DecodeException) {
       return ApiException.badRequest("invalid_json", "the request body is not valid JSON");
     }
-    if (isUnavailable(failure)) {
+    if (Failures.isTransient(failure)) { // a connection-level failure of MariaDB or Redis: retry, not the client's fault
       LOG.warning("dependency unavailable on " + ctx.request().method() + " " + ctx.normalizedPath() + ": " + failure);
       return ApiException.unavailable("a backing service (database or Redis) is unavailable; retry shortly");
     }

@@ -2,21 +2,17 @@ package org.wikifarm.provisioner.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
 import java.util.logging.Logger;
-import org.wikifarm.provisioner.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
-import org.wikifarm.provisioner.sse.EventJournal;
 import org.wikifarm.provisioner.store.Idempotency;
 import org.wikifarm.provisioner.store.NewWiki;
 import org.wikifarm.provisioner.store.RateLimiter;
-import org.wikifarm.provisioner.store.TaskSpecs;
+import org.wikifarm.provisioner.store.TaskQueue;
 import org.wikifarm.provisioner.store.WikiStore;
 
 /**
@@ -30,22 +26,18 @@ public final class WikiEndpoint {
   private final AppConfig config;
   private final WikiRules rules;
   private final WikiStore store;
-  private final TaskSpecs specs;
+  private final TaskQueue queue;
   private final Idempotency idempotency;
-  private final EventJournal journal;
   private final RateLimiter rateLimiter;
-  private final EventBus eventBus;
 
-  public WikiEndpoint(AppConfig config, WikiStore store, TaskSpecs specs, Idempotency idempotency,
-      EventJournal journal, RateLimiter rateLimiter, EventBus eventBus) {
+  public WikiEndpoint(AppConfig config, WikiStore store, TaskQueue queue, Idempotency idempotency,
+      RateLimiter rateLimiter) {
     this.config = config;
     this.rules = new WikiRules(config);
     this.store = store;
-    this.specs = specs;
+    this.queue = queue;
     this.idempotency = idempotency;
-    this.journal = journal;
     this.rateLimiter = rateLimiter;
-    this.eventBus = eventBus;
   }
 
   public void register(Router api) {
@@ -94,36 +86,12 @@ public final class WikiEndpoint {
   /** Counts the request against its owner's rate limit (a replayed idempotent request is not counted). */
   private Future<String> limited(CreateWikiRequest request) {
     return rateLimiter.acquire(request.ownerId()).compose(retryAfter -> retryAfter > 0
-        ? Future.failedFuture(new ApiException.RateLimited(retryAfter)) : enqueue(request));
+        ? Future.failedFuture(new ApiException.RateLimited(retryAfter)) : queue.enqueue(toNewWiki(request)));
   }
 
-  /**
-   * Stores the extras in Redis, then commits the wiki + task rows, then wakes the workers. Without a named
-   * template there are no extras to lose, so a Redis outage does not block creation; with one, it must be
-   * stored first or the wiki would be built from the wrong template.
-   */
-  private Future<String> enqueue(CreateWikiRequest r) {
-    String taskId = UUID.randomUUID().toString();
-    Future<Void> extras = r.template() == null ? Future.succeededFuture()
-        : specs.put(taskId, new JsonObject().put("template", r.template()))
-            .recover(e -> Future.failedFuture(ApiException.unavailable(
-                "Redis is unavailable, so a wiki with a named template cannot be queued; retry shortly")));
-    NewWiki wiki = new NewWiki(taskId, r.name(), r.slug(), r.slug() + "." + config.farm().rootHost(), r.language(),
-        r.visibility(), r.ownerId(), r.ownerUsername());
-    return extras
-        .compose(v -> store.createWikiAndTask(wiki))
-        .compose(wikiId -> {
-          LOG.info("queued task " + taskId + " for wiki " + wikiId + " (slug " + r.slug() + ")");
-          // the journal's first entry, written before any worker can see the task, so every subscriber's
-          // history starts at 'queued'; a Redis outage only costs that entry
-          return journal.append(taskId, new JsonObject().put("type", "progress").put("status", "queued")
-                  .put("progress", 0).put("message", "queued"))
-              .otherwiseEmpty();
-        })
-        .map(journalId -> {
-          eventBus.publish(EventBusAddresses.TASKS_ENQUEUED, new JsonObject().put("task_id", taskId));
-          return taskId;
-        });
+  private NewWiki toNewWiki(CreateWikiRequest r) {
+    return new NewWiki(r.name(), r.slug(), r.slug() + "." + config.farm().rootHost(), r.language(), r.visibility(),
+        r.ownerId(), r.ownerUsername(), r.template());
   }
 
   private void listPublic(RoutingContext ctx) {

@@ -21,7 +21,7 @@ final class WikiJson {
         .put("url", w.domain() == null ? null : urlScheme + "://" + w.domain() + "/")
         .put("language", w.language())
         .put("visibility", w.visibility())
-        .put("status", w.status())
+        .put("status", w.status().wire())
         .put("is_featured", w.featured())
         .put("owner_user_id", w.ownerUserId())
         .put("owner_username", w.ownerUsername())

@@ -1,8 +1,5 @@
 package org.wikifarm.provisioner.provision;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +7,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.wikifarm.provisioner.support.Failures;
 
 /**
  * Runs the phases of one task in order and owns everything around them: progress percentages, skipping phases
@@ -100,7 +98,7 @@ public final class Orchestrator {
         step.phase().run(ctx);
         return;
       } catch (Exception e) {
-        if (!isTransient(e) || attempt >= maxAttempts) {
+        if (!Failures.isTransient(e) || attempt >= maxAttempts) {
           throw e;
         }
         LOG.info("task " + ctx.request().taskId() + ": " + step.phase().name()
@@ -140,22 +138,6 @@ public final class Orchestrator {
       return null;
     }
     return "Rollback could not remove: " + String.join(", ", left) + "; remove them by hand.";
-  }
-
-  static boolean isTransient(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProvisionException p) {
-        return p.isTransient();
-      }
-      if (t instanceof ConnectException || t instanceof SocketTimeoutException) {
-        return true;
-      }
-      if (t instanceof IOException && t.getMessage() != null
-          && t.getMessage().toLowerCase().contains("connection reset")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String failureMessage(Step step, Exception e) {

@@ -1,11 +1,13 @@
 package org.wikifarm.provisioner.provision;
 
+import org.wikifarm.provisioner.support.Failures;
+
 /**
  * A phase failed. The message is shown to the user as the task's message: it says what went wrong and what to
  * do next, and never contains a secret. {@code transientFailure} marks errors worth retrying (connection
  * refused/reset, timeouts reaching Docker or the DB); everything else fails at once.
  */
-public class ProvisionException extends Exception {
+public class ProvisionException extends Exception implements Failures.Classified {
   private final boolean transientFailure;
 
   public ProvisionException(String message) {
@@ -17,6 +19,7 @@ public class ProvisionException extends Exception {
     this.transientFailure = transientFailure;
   }
 
+  @Override
   public boolean isTransient() {
     return transientFailure;
   }

@@ -8,8 +8,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Logger;
-import org.wikifarm.provisioner.EventBusAddresses;
+import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.store.EventJournal;
+import org.wikifarm.provisioner.task.TaskEvent;
 
 /**
  * Between this node's workers and every node's SSE clients: takes raw task events (local address), coalesces
@@ -20,12 +22,12 @@ import org.wikifarm.provisioner.config.AppConfig;
 public final class SseBridgeVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(SseBridgeVerticle.class.getName());
 
-  private final AppConfig config;
+  private final AppConfig.Sse config;
   private final EventJournal journal;
   private final Map<String, TaskStream> streams = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
-  public SseBridgeVerticle(AppConfig config, EventJournal journal) {
+  public SseBridgeVerticle(AppConfig.Sse config, EventJournal journal) {
     this.config = config;
     this.journal = journal;
   }
@@ -33,9 +35,8 @@ public final class SseBridgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     consumer = vertx.eventBus().localConsumer(EventBusAddresses.RAW_EVENTS, message -> {
-      JsonObject body = message.body();
-      String taskId = body.getString("task_id");
-      streams.computeIfAbsent(taskId, TaskStream::new).accept(body.getJsonObject("event"));
+      TaskEvent.Raw raw = TaskEvent.Raw.fromJson(message.body());
+      streams.computeIfAbsent(raw.taskId(), TaskStream::new).accept(raw.event());
     });
     return consumer.completion();
   }
@@ -54,21 +55,21 @@ public final class SseBridgeVerticle extends VerticleBase {
     private String lastPhase;
     private int lastProgress;
     private long lastEmitAt;
-    private JsonObject pending;
+    private TaskEvent pending;
     private long timer = -1;
 
     TaskStream(String taskId) {
       this.taskId = taskId;
     }
 
-    void accept(JsonObject event) {
+    void accept(TaskEvent raw) {
       // progress is monotonic for observers even if a late output line carries an older percentage
-      lastProgress = Math.max(lastProgress, event.getInteger("progress", 0));
-      event.put("progress", lastProgress);
-      boolean terminal = "status".equals(event.getString("type"));
-      boolean phaseChange = !Objects.equals(event.getString("phase"), lastPhase);
+      lastProgress = Math.max(lastProgress, raw.progress());
+      TaskEvent event = raw.withProgress(lastProgress);
+      boolean terminal = event.terminal();
+      boolean phaseChange = !Objects.equals(event.phase(), lastPhase);
       long now = System.currentTimeMillis();
-      if (terminal || phaseChange || now - lastEmitAt >= config.sse().throttle().toMillis()) {
+      if (terminal || phaseChange || now - lastEmitAt >= config.throttle().toMillis()) {
         flush();
         emit(event);
         if (terminal) {
@@ -78,7 +79,7 @@ public final class SseBridgeVerticle extends VerticleBase {
       }
       pending = event; // keep only the latest within the window
       if (timer < 0) {
-        long delay = Math.max(1, lastEmitAt + config.sse().throttle().toMillis() - now);
+        long delay = Math.max(1, lastEmitAt + config.throttle().toMillis() - now);
         timer = vertx.setTimer(delay, id -> {
           timer = -1;
           flush();
@@ -92,14 +93,14 @@ public final class SseBridgeVerticle extends VerticleBase {
         timer = -1;
       }
       if (pending != null) {
-        JsonObject event = pending;
+        TaskEvent event = pending;
         pending = null;
         emit(event);
       }
     }
 
-    private void emit(JsonObject event) {
-      lastPhase = event.getString("phase");
+    private void emit(TaskEvent event) {
+      lastPhase = event.phase();
       lastEmitAt = System.currentTimeMillis();
       // journal writes are chained so ids follow emission order; a failed write still publishes the event
       chain = chain.transform(ignored -> journal.append(taskId, event)
@@ -108,7 +109,7 @@ public final class SseBridgeVerticle extends VerticleBase {
             return Future.succeededFuture(null);
           })
           .map(id -> {
-            vertx.eventBus().publish(EventBusAddresses.task(taskId), new JsonObject().put("id", id).put("event", event));
+            vertx.eventBus().publish(EventBusAddresses.task(taskId), new TaskEvent.Journaled(id, event).toJson());
             return null;
           }));
     }

@@ -10,7 +10,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
-import org.wikifarm.provisioner.EventBusAddresses;
+import org.wikifarm.provisioner.task.EventBusAddresses;
+import org.wikifarm.provisioner.task.TaskEvent;
 
 /**
  * One event-bus consumer per watched task per node, however many SSE clients watch it. Clients may live on
@@ -40,13 +41,16 @@ public final class TaskEventHub {
     Topic(String taskId) {
       this.taskId = taskId;
       this.consumer = vertx.eventBus().consumer(EventBusAddresses.task(taskId),
-          message -> subscribers.forEach(s -> s.context.runOnContext(v -> s.handler.handle(message.body()))));
+          message -> {
+            TaskEvent.Journaled event = TaskEvent.Journaled.fromJson(message.body()); // decoded once per node
+            subscribers.forEach(s -> s.context.runOnContext(v -> s.handler.handle(event)));
+          });
     }
   }
 
-  private record Subscriber(Context context, Handler<JsonObject> handler) {}
+  private record Subscriber(Context context, Handler<TaskEvent.Journaled> handler) {}
 
-  public Subscription subscribe(String taskId, Context context, Handler<JsonObject> handler) {
+  public Subscription subscribe(String taskId, Context context, Handler<TaskEvent.Journaled> handler) {
     Subscriber subscriber = new Subscriber(context, handler);
     Topic topic;
     synchronized (topics) {
@@ -73,10 +77,4 @@ public final class TaskEventHub {
     };
   }
 
-  /** Tasks with at least one local subscriber (for tests and metrics). */
-  public int watchedTasks() {
-    synchronized (topics) {
-      return topics.size();
-    }
-  }
 }

@@ -1,6 +1,9 @@
 package org.wikifarm.provisioner.store;
 
-/** A validated create request: the wiki row to insert as {@code pending} and the queued task for it. */
+/**
+ * A validated create request: the wiki row to insert as {@code pending}, and the extras its task needs
+ * ({@code template}: a configured template's name, or null for the default).
+ */
 public record NewWiki(
-    String taskId, String name, String slug, String domain, String language, String visibility,
-    long ownerUserId, String ownerUsername) {}
+    String name, String slug, String domain, String language, String visibility, long ownerUserId,
+    String ownerUsername, String template) {}

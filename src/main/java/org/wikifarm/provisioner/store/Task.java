@@ -1,13 +1,9 @@
 package org.wikifarm.provisioner.store;
 
 import java.time.Instant;
+import org.wikifarm.provisioner.task.TaskStatus;
 
-/** A row of {@code wikifarm_tasks}, joined with what the worker needs of its wiki. */
+/** A row of {@code wikifarm_tasks}. Timestamps are UTC. */
 public record Task(
-    String id, String status, int progress, String message, Long wikiId, Instant createdAt, Instant startedAt,
-    Instant finishedAt) {
-
-  public boolean terminal() {
-    return "succeeded".equals(status) || "failed".equals(status);
-  }
-}
+    String id, TaskStatus status, int progress, String message, Long wikiId, Instant createdAt, Instant startedAt,
+    Instant finishedAt) {}

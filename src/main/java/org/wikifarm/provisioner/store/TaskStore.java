@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.wikifarm.provisioner.task.TaskStatus;
 
 /**
  * The task queue of record: {@code queued} rows in {@code wikifarm_tasks}. Claims use
@@ -105,7 +106,7 @@ public final class TaskStore {
   }
 
   static Task toTask(Row row) {
-    return new Task(row.getString("id"), row.getString("status"), row.getInteger("progress"),
+    return new Task(row.getString("id"), TaskStatus.fromWire(row.getString("status")), row.getInteger("progress"),
         row.getString("message"), row.getLong("wiki_id"), WikiStore.utc(row.getLocalDateTime("created_at")),
         WikiStore.utc(row.getLocalDateTime("started_at")), WikiStore.utc(row.getLocalDateTime("finished_at")));
   }

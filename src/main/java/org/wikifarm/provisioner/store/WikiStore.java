@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import org.wikifarm.provisioner.task.WikiStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -29,16 +30,12 @@ public final class WikiStore {
     this.pool = pool;
   }
 
-  public Pool pool() {
-    return pool;
-  }
-
   /**
    * Inserts the pending wiki row and its queued task in one transaction. A concurrent duplicate slug is
    * rejected by the unique index (not by a racy pre-check) and surfaces as {@link SlugTakenException}.
    * Returns the new wiki id.
    */
-  public Future<Long> createWikiAndTask(NewWiki w) {
+  public Future<Long> createWikiAndTask(String taskId, NewWiki w) {
     return pool.withTransaction(conn -> conn
             .preparedQuery("INSERT INTO wikifarm_wikis (name, slug, domain, language, owner_user_id, owner_username, "
                 + "visibility, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
@@ -48,7 +45,7 @@ public final class WikiStore {
               long wikiId = rows.property(io.vertx.mysqlclient.MySQLClient.LAST_INSERTED_ID);
               return conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, wiki_id, "
                       + "created_by_user_id, created_by_username) VALUES (?, 'create_wiki', 'queued', 0, ?, ?, ?)")
-                  .execute(Tuple.of(w.taskId(), wikiId, w.ownerUserId(), Buffer.buffer(w.ownerUsername())))
+                  .execute(Tuple.of(taskId, wikiId, w.ownerUserId(), Buffer.buffer(w.ownerUsername())))
                   .map(wikiId);
             }))
         .recover(e -> Future.failedFuture(
@@ -99,7 +96,7 @@ public final class WikiStore {
   static Wiki toWiki(Row row) {
     return new Wiki(row.getLong("id"), row.getString("name"), row.getString("slug"), row.getString("domain"),
         row.getString("language"), row.getLong("owner_user_id"), text(row, "owner_username"),
-        row.getString("visibility"), row.getString("status"), row.getInteger("is_featured") != 0,
+        row.getString("visibility"), WikiStatus.fromWire(row.getString("status")), row.getInteger("is_featured") != 0,
         utc(row.getLocalDateTime("created_at")), utc(row.getLocalDateTime("updated_at")));
   }
 

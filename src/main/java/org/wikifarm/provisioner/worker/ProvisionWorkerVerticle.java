@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.wikifarm.provisioner.EventBusAddresses;
+import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.store.RedisKeys;

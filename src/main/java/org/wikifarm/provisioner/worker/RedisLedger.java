@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.worker;
 
+import org.wikifarm.provisioner.support.Blocking;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;

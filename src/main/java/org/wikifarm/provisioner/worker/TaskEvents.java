@@ -2,8 +2,8 @@ package org.wikifarm.provisioner.worker;
 
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
-import org.wikifarm.provisioner.EventBusAddresses;
+import org.wikifarm.provisioner.task.EventBusAddresses;
+import org.wikifarm.provisioner.task.TaskEvent;
 
 /**
  * Hands a task's raw events to this node's SSE bridge, which throttles, journals and fans them out. Local
@@ -17,21 +17,7 @@ public final class TaskEvents {
     this.bus = bus;
   }
 
-  public void progress(String taskId, String status, int progress, String phase, String message) {
-    JsonObject event = new JsonObject().put("type", "progress").put("status", status).put("progress", progress)
-        .put("message", message);
-    if (phase != null) {
-      event.put("phase", phase);
-    }
-    bus.send(EventBusAddresses.RAW_EVENTS, new JsonObject().put("task_id", taskId).put("event", event), LOCAL);
-  }
-
-  public void finished(String taskId, boolean succeeded, Long wikiId, String message) {
-    JsonObject event = new JsonObject().put("type", "status").put("status", succeeded ? "succeeded" : "failed")
-        .put("progress", 100).put("message", message);
-    if (wikiId != null) {
-      event.put("wiki_id", wikiId);
-    }
-    bus.send(EventBusAddresses.RAW_EVENTS, new JsonObject().put("task_id", taskId).put("event", event), LOCAL);
+  public void send(String taskId, TaskEvent event) {
+    bus.send(EventBusAddresses.RAW_EVENTS, new TaskEvent.Raw(taskId, event).toJson(), LOCAL);
   }
 }

@@ -8,6 +8,7 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.support.Blocking;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.ProgressListener;
@@ -19,6 +20,8 @@ import org.wikifarm.provisioner.store.TaskSpecs;
 import org.wikifarm.provisioner.store.Task;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.store.Wiki;
+import org.wikifarm.provisioner.task.TaskEvent;
+import org.wikifarm.provisioner.task.TaskStatus;
 
 /**
  * Runs one claimed task to its end on a provisioning thread: loads the wiki row, the extras and the ledger,
@@ -133,7 +136,7 @@ final class TaskRunner {
           () -> tasks.fail(taskId, wikiId, message, cleanedUp));
     }
     LOG.info("task " + taskId + (succeeded ? " succeeded" : " failed: " + message));
-    events.finished(taskId, succeeded, succeeded ? wikiId : null, message);
+    events.send(taskId, TaskEvent.finished(succeeded, 100, wikiId, message));
     specs.delete(taskId).onFailure(e -> LOG.log(Level.FINE, "could not delete extras of " + taskId, e));
   }
 
@@ -153,7 +156,7 @@ final class TaskRunner {
       int progress = Math.max(percent, reported); // never below what a crashed earlier run reached
       this.phase = phase;
       this.percent = progress;
-      events.progress(taskId, "running", progress, phase, message);
+      events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, progress, phase, message));
       tasks.progress(taskId, progress, message)
           .onFailure(e -> LOG.fine("progress of " + taskId + " not persisted: " + e.getMessage()));
     }
@@ -163,7 +166,7 @@ final class TaskRunner {
       String trimmed = line.strip();
       if (!trimmed.isEmpty()) {
         String shown = trimmed.length() > 300 ? trimmed.substring(0, 300) + "…" : trimmed;
-        events.progress(taskId, "running", percent, phase, shown);
+        events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, percent, phase, shown));
       }
     }
   }

@@ -157,7 +157,7 @@ class ClusterTest {
     for (Event e : events) {
       assertNotNull(e.id(), "journaled: " + events);
       if (previousId != null) {
-        assertTrue(org.wikifarm.provisioner.sse.EventJournal.compare(previousId, e.id()) < 0, "ordered ids: " + events);
+        assertTrue(org.wikifarm.provisioner.store.EventJournal.compare(previousId, e.id()) < 0, "ordered ids: " + events);
       }
       previousId = e.id();
       assertTrue(e.data().getInteger("progress") >= progress, "monotonic progress: " + events);

@@ -1,4 +1,4 @@
-package org.wikifarm.provisioner;
+package org.wikifarm.provisioner.task;
 
 /** Every event-bus address the service uses. Bodies are JSON only, so they cross a cluster unchanged. */
 public final class EventBusAddresses {

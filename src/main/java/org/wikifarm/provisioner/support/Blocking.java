@@ -1,4 +1,4 @@
-package org.wikifarm.provisioner.worker;
+package org.wikifarm.provisioner.support;
 
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -9,15 +9,17 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Waiting for Vert.x futures from the provisioning threads. These are plain worker threads (never event
- * loops), so blocking is allowed; {@code Future.await()} is not usable there on Java 17.
+ * Waiting for Vert.x futures from blocking threads (provisioning threads, the CLI's main thread). These are
+ * never event loops, so blocking is allowed; {@code Future.await()} is not usable there on Java 17. The only
+ * place that turns a future into a blocking call.
  */
-final class Blocking {
+public final class Blocking {
   private static final Logger LOG = Logger.getLogger(Blocking.class.getName());
 
   private Blocking() {}
 
-  static <T> T await(Future<T> future, Duration timeout) throws Exception {
+  /** The future's result, or its failure rethrown as it is; a {@link TimeoutException} after {@code timeout}. */
+  public static <T> T await(Future<T> future, Duration timeout) throws Exception {
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -29,7 +31,7 @@ final class Blocking {
    * Retries {@code action} with exponential backoff (250 ms doubling, capped at 5 s) until it succeeds or
    * {@code patience} runs out: rides out a Redis restart or a dropped MariaDB connection.
    */
-  static <T> T retrying(String what, Duration patience, Supplier<Future<T>> action) throws Exception {
+  public static <T> T retrying(String what, Duration patience, Supplier<Future<T>> action) throws Exception {
     long deadline = System.nanoTime() + patience.toNanos();
     long backoff = 250;
     for (int attempt = 1; ; attempt++) {

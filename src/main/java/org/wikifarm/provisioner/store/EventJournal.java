@@ -1,4 +1,4 @@
-package org.wikifarm.provisioner.sse;
+package org.wikifarm.provisioner.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -7,12 +7,13 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 import org.wikifarm.provisioner.config.AppConfig;
-import org.wikifarm.provisioner.store.RedisKeys;
+import org.wikifarm.provisioner.task.TaskEvent;
 
 /**
  * The replay journal of a task's events: a Redis stream {@code task:<id>:events}, capped and expiring after
  * the retention period. Stream entry ids ("ms-seq") are the SSE event ids, so they are unique, ordered and
- * comparable across nodes.
+ * comparable across nodes. Written by the enqueue step (the first {@code queued} entry, see {@link TaskQueue}) and
+ * then only by the SSE bridge of the node running the task.
  */
 public final class EventJournal {
   private final RedisAPI redis;
@@ -27,19 +28,17 @@ public final class EventJournal {
     this.retentionMs = Long.toString(config.journalRetention().toMillis());
   }
 
-  public record Entry(String id, JsonObject event) {}
-
   /** Appends an event; the future carries its id. */
-  public Future<String> append(String taskId, JsonObject event) {
+  public Future<String> append(String taskId, TaskEvent event) {
     String key = keys.taskEvents(taskId);
-    return redis.xadd(List.of(key, "MAXLEN", "~", maxLen, "*", "e", event.encode()))
+    return redis.xadd(List.of(key, "MAXLEN", "~", maxLen, "*", "e", event.toJson().encode()))
         .compose(id -> redis.pexpire(List.of(key, retentionMs)).map(id.toString()));
   }
 
   /** Entries after {@code lastId} (exclusive), or all of them when it is null. */
-  public Future<List<Entry>> after(String taskId, String lastId) {
+  public Future<List<TaskEvent.Journaled>> after(String taskId, String lastId) {
     return redis.xrange(List.of(keys.taskEvents(taskId), lastId == null ? "-" : "(" + lastId, "+")).map(r -> {
-      List<Entry> entries = new ArrayList<>();
+      List<TaskEvent.Journaled> entries = new ArrayList<>();
       if (r == null) {
         return entries;
       }
@@ -47,7 +46,8 @@ public final class EventJournal {
         Response fields = item.get(1);
         for (int i = 0; i + 1 < fields.size(); i += 2) {
           if ("e".equals(fields.get(i).toString())) {
-            entries.add(new Entry(item.get(0).toString(), new JsonObject(fields.get(i + 1).toString())));
+            entries.add(new TaskEvent.Journaled(item.get(0).toString(),
+                TaskEvent.fromJson(new JsonObject(fields.get(i + 1).toString()))));
           }
         }
       }

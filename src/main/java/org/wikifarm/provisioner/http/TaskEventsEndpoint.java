@@ -1,0 +1,46 @@
+package org.wikifarm.provisioner.http;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.sse.SseConnection;
+import org.wikifarm.provisioner.sse.TaskEventHub;
+import org.wikifarm.provisioner.store.EventJournal;
+import org.wikifarm.provisioner.store.TaskStore;
+import org.wikifarm.provisioner.task.TaskId;
+
+/** {@code GET /tasks/{id}/events}: a task's progress as Server-Sent Events (one {@link SseConnection} per client). */
+public final class TaskEventsEndpoint {
+  private final AppConfig.Sse config;
+  private final TaskStore tasks;
+  private final EventJournal journal;
+  private final TaskEventHub hub;
+
+  public TaskEventsEndpoint(AppConfig.Sse config, TaskStore tasks, EventJournal journal, TaskEventHub hub) {
+    this.config = config;
+    this.tasks = tasks;
+    this.journal = journal;
+    this.hub = hub;
+  }
+
+  public void register(Router api) {
+    api.get("/tasks/:taskId/events").handler(this::stream);
+  }
+
+  private void stream(RoutingContext ctx) {
+    String taskId = ctx.pathParam("taskId");
+    if (!TaskId.isValid(taskId)) {
+      throw ApiException.badRequest("invalid_task_id", "the task id must be a lowercase UUID");
+    }
+    String header = ctx.request().getHeader("Last-Event-ID");
+    String lastEventId = EventJournal.isId(header) ? header : null;
+    new SseConnection(ctx.vertx(), ctx.response(), taskId, lastEventId, config.heartbeat(), tasks, journal, hub)
+        .start()
+        .onSuccess(found -> {
+          if (!found) {
+            ctx.fail(ApiException.notFound("no task " + taskId));
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+}
