@@ -6,14 +6,16 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.logging.Logger;
-import org.wikifarm.provisioner.Application;
+import org.wikifarm.provisioner.app.Application;
 import org.wikifarm.provisioner.cluster.ClusterMembership;
 import org.wikifarm.provisioner.cluster.ClusteredVertx;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigException;
 import org.wikifarm.provisioner.config.ConfigLoader;
+import org.wikifarm.provisioner.support.Blocking;
+import org.wikifarm.provisioner.worker.Checkpoints;
 
 /**
  * {@code java -jar wikifarm-provisioner.jar [serve|check-config] [--conf FILE] [--bind HOST:PORT]
@@ -37,6 +39,12 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    configureLogging();
+    System.exit(run(Arrays.asList(args), System.out, System.err));
+  }
+
+  /** Log lines survive the graceful shutdown and have one readable format, unless a config file says otherwise. */
+  static void configureLogging() {
     if (System.getProperty("java.util.logging.manager") == null) {
       System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
     }
@@ -44,10 +52,14 @@ public final class Main {
         && System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
     }
-    System.exit(run(Arrays.asList(args), System.out, System.err));
   }
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
+    return run(args, out, err, Checkpoints.NONE);
+  }
+
+  /** As {@link #run(List, PrintStream, PrintStream)}; a served node reports its tasks' checkpoints there. */
+  static int run(List<String> args, PrintStream out, PrintStream err, Checkpoints checkpoints) {
     ConfigLoader.CommandLine commandLine;
     try {
       commandLine = ConfigLoader.parseCommandLine(args);
@@ -71,11 +83,9 @@ public final class Main {
     Vertx bootstrap = Vertx.vertx();
     AppConfig config;
     try {
-      config = ConfigLoader.load(bootstrap, System.getenv(), commandLine).toCompletionStage().toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      config = Blocking.await(ConfigLoader.load(bootstrap, System.getenv(), commandLine), Duration.ofSeconds(30));
     } catch (Exception e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      err.println(cause instanceof ConfigException ? cause.getMessage() : "cannot load configuration: " + cause);
+      err.println(e instanceof ConfigException ? e.getMessage() : "cannot load configuration: " + e);
       return 2;
     } finally {
       bootstrap.close();
@@ -85,22 +95,20 @@ public final class Main {
       out.println(config);
       return 0;
     }
-    return serve(config, err);
+    return serve(config, err, checkpoints);
   }
 
-  private static int serve(AppConfig config, PrintStream err) {
+  private static int serve(AppConfig config, PrintStream err, Checkpoints checkpoints) {
     Logger log = Logger.getLogger(Main.class.getName());
     VertxOptions options = new VertxOptions().setPreferNativeTransport(false);
     Vertx vertx;
     ClusterMembership membership;
     if (config.cluster().enabled()) {
       try {
-        ClusteredVertx.Node node = ClusteredVertx.start(config.cluster(), options).toCompletionStage()
-            .toCompletableFuture().get(120, TimeUnit.SECONDS);
+        ClusteredVertx.Node node = Blocking.await(ClusteredVertx.start(config.cluster(), options), Duration.ofSeconds(120));
         vertx = node.vertx();
         membership = node.membership();
-      } catch (Exception e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
+      } catch (Exception cause) {
         err.println("cannot join the cluster '" + config.cluster().name() + "' on " + config.cluster().host() + ":"
             + config.cluster().port() + ": " + (cause instanceof ConfigException ? cause.getMessage() : cause.toString()));
         return cause instanceof ConfigException ? 2 : 1;
@@ -111,10 +119,8 @@ public final class Main {
     }
     Application app;
     try {
-      app = Application.start(vertx, config, membership).toCompletionStage().toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      app = Blocking.await(Application.start(vertx, config, membership, checkpoints), Duration.ofSeconds(60));
+    } catch (Exception cause) {
       err.println("start-up failed: " + (cause instanceof ConfigException ? cause.getMessage() : cause.toString()));
       vertx.close();
       return cause instanceof ConfigException ? 2 : 1;
@@ -123,7 +129,7 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down: no new requests, finishing in-flight ones");
       try {
-        app.stop().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Blocking.await(app.stop().eventually(vertx::close), Duration.ofSeconds(30));
       } catch (Exception e) {
         log.warning("shutdown did not finish cleanly: " + e);
       }

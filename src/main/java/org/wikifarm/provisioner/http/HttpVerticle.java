@@ -9,6 +9,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 
 /**
@@ -70,6 +71,16 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+  }
+
+  /** Binding beyond loopback with neither a token nor header identity lets anyone create wikis as anyone. */
+  public static void warnIfOpenToAnyone(AppConfig.Http http) {
+    if (!http.loopbackOnly() && http.apiToken().isEmpty() && http.identity() == AppConfig.Identity.BODY) {
+      Logger.getLogger(HttpVerticle.class.getName()).warning("!!! listening on " + http.host()
+          + " without PROVISIONER_API_TOKEN and with identity from the request body: anyone who can reach this "
+          + "port can create wikis as anyone. Set PROVISIONER_API_TOKEN or WIKIFARM_IDENTITY=headers, or bind "
+          + "127.0.0.1.");
+    }
   }
 
   public int actualPort() {

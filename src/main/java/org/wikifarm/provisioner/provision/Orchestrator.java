@@ -20,11 +20,28 @@ public final class Orchestrator {
   /** A phase, the progress reached when it completes, and the short label users see. */
   public record Step(Phase phase, int progressAfter, String label) {}
 
-  /**
-   * How a run ended. {@code cleanedUp}: after a failure, rollback removed everything. {@code abandoned}: the
-   * run stopped because this worker lost the task (its lease went to another worker), which carries on.
-   */
-  public record Outcome(boolean succeeded, boolean cleanedUp, boolean abandoned, String message) {}
+  /** How a run ended. */
+  public enum Result {
+    SUCCEEDED,
+    /** A phase failed and rollback removed everything the task had created. */
+    FAILED_CLEAN,
+    /** A phase failed and rollback could not remove everything; the message names what is left. */
+    FAILED_WITH_LEFTOVERS,
+    /** This worker lost the task (its lease went to another worker, which carries on). */
+    ABANDONED
+  }
+
+  /** The result and its user-facing, redacted message. */
+  public record Outcome(Result result, String message) {
+    public boolean succeeded() {
+      return result == Result.SUCCEEDED;
+    }
+
+    /** After a failure: nothing the task created is left. */
+    public boolean cleanedUp() {
+      return result == Result.FAILED_CLEAN;
+    }
+  }
 
   private final List<Step> steps;
   private final int maxAttempts;
@@ -59,25 +76,26 @@ public final class Orchestrator {
         continue;
       }
       if (!stillOwner.getAsBoolean()) {
-        return new Outcome(false, false, true, "abandoned: another worker took over the task");
+        return new Outcome(Result.ABANDONED, "abandoned: another worker took over the task");
       }
       listener.progress(name, progress, step.label());
-      listener.beforePhase(name);
+      listener.phaseStarted(name);
+      long started = System.nanoTime();
       try {
         runWithRetries(step, ctx);
       } catch (Exception e) {
         String message = ctx.redactor().redact(failureMessage(step, e));
         LOG.log(Level.WARNING, "task " + ctx.request().taskId() + ": " + message);
         String rollbackProblem = rollback(ctx);
-        return new Outcome(false, rollbackProblem == null, false,
-            rollbackProblem == null ? message : message + " " + rollbackProblem);
+        return rollbackProblem == null ? new Outcome(Result.FAILED_CLEAN, message)
+            : new Outcome(Result.FAILED_WITH_LEFTOVERS, message + " " + rollbackProblem);
       }
       ctx.ledger().markDone(name);
       progress = step.progressAfter();
       listener.progress(name, progress, step.label() + ": done");
-      listener.afterPhase(name);
+      listener.phaseFinished(name, Duration.ofNanos(System.nanoTime() - started));
     }
-    return new Outcome(true, false, false, "wiki created");
+    return new Outcome(Result.SUCCEEDED, "wiki created");
   }
 
   /** The progress a task has reached once {@code done} phases are complete (0 when none is). */

@@ -1,8 +1,10 @@
 package org.wikifarm.provisioner.provision;
 
+import java.time.Duration;
+
 /**
- * Receives the orchestrator's progress. Implementations publish to the event bus and persist to MariaDB; tests
- * collect. Called on the worker thread, so implementations must not block for long.
+ * Receives the orchestrator's progress. The worker publishes it to the event bus, persists it to MariaDB and
+ * logs phase timings. Called on the worker thread, so implementations must not block for long.
  */
 public interface ProgressListener {
 
@@ -10,8 +12,8 @@ public interface ProgressListener {
   void progress(String phase, int progress, String message);
 
   /** {@code phase} is about to run (its start was reported through {@link #progress}). */
-  default void beforePhase(String phase) {}
+  default void phaseStarted(String phase) {}
 
-  /** {@code phase} completed and is marked done in the ledger (a resume skips it from now on). */
-  default void afterPhase(String phase) {}
+  /** {@code phase} completed after {@code took} and is marked done in the ledger (a resume skips it now). */
+  default void phaseFinished(String phase, Duration took) {}
 }

@@ -46,18 +46,13 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private long pollTimer;
 
   public ProvisionWorkerVerticle(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
-      Orchestrator orchestrator, TaskEvents events) {
-    this(config, tasks, specs, redis, keys, orchestrator, events, () -> true);
-  }
-
-  public ProvisionWorkerVerticle(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
-      Orchestrator orchestrator, TaskEvents events, BooleanSupplier clusterHealthy) {
+      Orchestrator orchestrator, TaskEvents events, BooleanSupplier clusterHealthy, Checkpoints checkpoints) {
     this.config = config;
     this.clusterHealthy = clusterHealthy;
     this.tasks = tasks;
     this.redis = redis;
     this.keys = keys;
-    this.runner = new TaskRunner(config, tasks, specs, redis, keys, orchestrator, events);
+    this.runner = new TaskRunner(config, tasks, specs, redis, keys, orchestrator, events, checkpoints);
   }
 
   @Override
@@ -175,9 +170,5 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
       LOG.warning("stopping with " + running.size() + " task(s) in progress; another worker resumes them");
     }
     return wakeUps == null ? Future.succeededFuture() : wakeUps.unregister();
-  }
-
-  public String nodeId() {
-    return nodeId;
   }
 }

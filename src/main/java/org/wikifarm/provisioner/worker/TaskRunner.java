@@ -39,9 +39,10 @@ final class TaskRunner {
   private final RedisKeys keys;
   private final Orchestrator orchestrator;
   private final TaskEvents events;
+  private final Checkpoints checkpoints;
 
   TaskRunner(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
-      Orchestrator orchestrator, TaskEvents events) {
+      Orchestrator orchestrator, TaskEvents events, Checkpoints checkpoints) {
     this.config = config;
     this.tasks = tasks;
     this.specs = specs;
@@ -49,6 +50,7 @@ final class TaskRunner {
     this.keys = keys;
     this.orchestrator = orchestrator;
     this.events = events;
+    this.checkpoints = checkpoints;
   }
 
   /** Runs (or resumes) the task. Returns normally in every case; failures end as a failed task. */
@@ -66,8 +68,7 @@ final class TaskRunner {
           + "add it to farm.templates or create the wiki with another template");
       return;
     }
-    TestPauses pauses = TestPauses.forTask(wiki.slug()); // test-only crash points; no-op in production
-    RollbackLedger ledger = pauses.wrap(RedisLedger.load(redis, keys, taskId));
+    RollbackLedger ledger = ObservedLedger.wrap(RedisLedger.load(redis, keys, taskId), checkpoints, wiki.slug());
     boolean resuming = !ledger.entries().isEmpty() || !ledger.donePhases().isEmpty();
     Redactor redactor = Redactor.forConfig(config);
     // A resumed task continues from where the crashed run got to, never from 0: SSE replays the crashed
@@ -77,20 +78,20 @@ final class TaskRunner {
       Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
       reached = Math.max(orchestrator.progressAfter(ledger.donePhases()), row == null ? 0 : row.progress());
     }
-    Progress progress = new Progress(taskId, reached);
+    Progress progress = new Progress(taskId, wiki.slug(), reached);
     PhaseContext ctx = new PhaseContext(
         new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), template),
         config, ledger, redactor, progress::output);
     LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug());
     progress.progress(null, reached, resuming ? "resuming after an interruption" : "started");
 
-    Orchestrator.Outcome outcome = orchestrator.run(ctx, pauses.wrap(progress), stillOwner);
-    if (outcome.abandoned()) {
+    Orchestrator.Outcome outcome = orchestrator.run(ctx, progress, stillOwner);
+    if (outcome.result() == Orchestrator.Result.ABANDONED) {
       LOG.warning("task " + taskId + ": lost its lease; another worker continues it");
       return;
     }
     if (outcome.succeeded()) {
-      pauses.at("finish", "before");
+      checkpoints.reached(wiki.slug(), "finish", "before", null);
     }
     finish(taskId, wiki.id(), outcome.succeeded(), outcome.cleanedUp(), redactor.redact(outcome.message()));
     if (outcome.succeeded()) {
@@ -143,12 +144,25 @@ final class TaskRunner {
   /** Forwards the orchestrator's progress and command output to events and the task row. */
   private final class Progress implements ProgressListener {
     private final String taskId;
+    private final String slug;
     private volatile String phase;
     private volatile int percent;
 
-    Progress(String taskId, int reached) {
+    Progress(String taskId, String slug, int reached) {
       this.taskId = taskId;
+      this.slug = slug;
       this.percent = reached;
+    }
+
+    @Override
+    public void phaseStarted(String phase) {
+      checkpoints.reached(slug, phase, "before", null);
+    }
+
+    @Override
+    public void phaseFinished(String phase, Duration took) {
+      LOG.fine(() -> "task " + taskId + ": " + phase + " took " + took.toMillis() + " ms");
+      checkpoints.reached(slug, phase, "after", null);
     }
 
     @Override

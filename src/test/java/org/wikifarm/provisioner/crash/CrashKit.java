@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.TestConfigs;
+import org.wikifarm.provisioner.embedded.ServiceProcess;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
 import org.wikifarm.provisioner.provision.phases.IniFile;
@@ -34,11 +35,10 @@ import org.wikifarm.provisioner.sse.SseClient;
 
 /**
  * Shared pieces of the crash and outage tests: a scratch farm, node configurations with a short lease, the
- * test-only pause files ({@code -Dwikifarm.test.pause-dir}, see {@code worker.TestPauses}), and the two end
+ * pause files of nodes started with {@link #startPausable} (see {@link PausingCheckpoints}), and the two end
  * states a task may reach — succeeded with everything in place, or failed with zero leftovers.
  */
 final class CrashKit implements AutoCloseable {
-  static final String PAUSE_PROPERTY = "wikifarm.test.pause-dir";
   static final Duration LEASE_TTL = Duration.ofSeconds(2);
 
   final Path root;
@@ -70,8 +70,10 @@ final class CrashKit implements AutoCloseable {
     return json;
   }
 
-  Map<String, String> pauseProps() {
-    return Map.of(PAUSE_PROPERTY, pauses.toString());
+  /** A node that stops at the checkpoints named by pause files (see {@link #pauseAt}). */
+  ServiceProcess startPausable(JsonObject config, Path workDir) throws Exception {
+    return ServiceProcess.start(config, workDir, Map.of(PausingCheckpoints.PROPERTY, pauses.toString()),
+        PausingNode.class.getName());
   }
 
   static JsonArray commands(String... shellScripts) {
@@ -84,12 +86,13 @@ final class CrashKit implements AutoCloseable {
 
   /** Makes {@code slug}'s task stop at {@code phase}-{@code point}; {@code ledgerKind} narrows a mid point. */
   void pauseAt(String slug, String phase, String point, String ledgerKind) throws Exception {
-    Path dir = Files.createDirectories(pauses.resolve(slug));
-    Files.writeString(dir.resolve("pause-" + phase + "-" + point), ledgerKind == null ? "" : ledgerKind);
+    Path pause = PausingCheckpoints.pauseFile(pauses, slug, phase, point);
+    Files.createDirectories(pause.getParent());
+    Files.writeString(pause, ledgerKind == null ? "" : ledgerKind);
   }
 
   Path reachedMarker(String slug, String phase, String point) {
-    return pauses.resolve(slug).resolve("reached-" + phase + "-" + point);
+    return PausingCheckpoints.reachedMarker(pauses, slug, phase, point);
   }
 
   static String create(ApiClient client, String slug, String template, int owner) throws Exception {

@@ -73,7 +73,7 @@ class CrashRecoveryTest {
       ProcessHandle orphan = null;
       Path cmdPid = kit.pauses.resolve(cases.get(cases.size() - 1).slug()).resolve("cmd.pid");
       try {
-      try (ServiceProcess a = ServiceProcess.start(config, kit.root.resolve("node-a"), kit.pauseProps())) {
+      try (ServiceProcess a = kit.startPausable(config, kit.root.resolve("node-a"))) {
         int owner = 1000;
         for (Case c : cases) {
           if (c.point().equals("cmd")) {
@@ -201,7 +201,7 @@ class CrashRecoveryTest {
       kit.pauseAt(unconfigured, "oauth_keys", "after", null); // dir, ini, database, user and keys exist
       String deletedTask;
       String unconfiguredTask;
-      try (ServiceProcess a = ServiceProcess.start(configA, kit.root.resolve("node-a"), kit.pauseProps())) {
+      try (ServiceProcess a = kit.startPausable(configA, kit.root.resolve("node-a"))) {
         deletedTask = CrashKit.create(a.client(), deleted, "doomed", 2001);
         unconfiguredTask = CrashKit.create(a.client(), unconfigured, "gone", 2002);
         CrashKit.awaitFile(kit.reachedMarker(deleted, "dir_copy", "mid"), Duration.ofSeconds(60), () -> log(a));

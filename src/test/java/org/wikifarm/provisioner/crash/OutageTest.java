@@ -90,7 +90,7 @@ class OutageTest {
           CrashKit.commands("echo 'search cluster unreachable' >&2; exit 3"));
       kit.pauseAt(slug, "index", "before", null);
       String taskId;
-      try (ServiceProcess a = ServiceProcess.start(configA, kit.root.resolve("node-a"), kit.pauseProps())) {
+      try (ServiceProcess a = kit.startPausable(configA, kit.root.resolve("node-a"))) {
         taskId = CrashKit.create(a.client(), slug, null, 3002);
         awaitProgress(kit, taskId, 45, a);
         Thread.sleep(500);

@@ -50,7 +50,7 @@ import org.wikifarm.provisioner.exec.CommandExecutors;
 import org.wikifarm.provisioner.provision.InMemoryLedger;
 import org.wikifarm.provisioner.provision.Orchestrator.Outcome;
 import org.wikifarm.provisioner.provision.PhaseContext;
-import org.wikifarm.provisioner.provision.Pipeline;
+import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
 import org.wikifarm.provisioner.provision.Redactor;
 import org.wikifarm.provisioner.provision.WikiRequest;
 import org.wikifarm.provisioner.provision.phases.IniFile;
@@ -256,7 +256,7 @@ class MediaWikiEndToEndTest {
 
     Outcome run(PhaseContext ctx, org.wikifarm.provisioner.provision.ProgressListener listener) {
       try (CommandExecutor executor = CommandExecutors.create(config)) {
-        return Pipeline.create(config, vertx, executor).run(ctx, listener);
+        return CreateWikiPhases.create(config, vertx, executor).run(ctx, listener);
       }
     }
 

@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.wikifarm.provisioner.Application;
+import org.wikifarm.provisioner.app.Application;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigException;
 import org.wikifarm.provisioner.config.ConfigLoader;

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.wikifarm.provisioner.Application;
+import org.wikifarm.provisioner.app.Application;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestInfra;

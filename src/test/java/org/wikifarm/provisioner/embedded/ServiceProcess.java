@@ -35,6 +35,12 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public static ServiceProcess start(JsonObject config, Path workDir, Map<String, String> systemProperties)
       throws Exception {
+    return start(config, workDir, systemProperties, "org.wikifarm.provisioner.cli.Main");
+  }
+
+  /** As {@link #start(JsonObject, Path, Map)} with another main class taking the fat jar's arguments. */
+  public static ServiceProcess start(JsonObject config, Path workDir, Map<String, String> systemProperties,
+      String mainClass) throws Exception {
     int port = EmbeddedMariaDb.freePort();
     JsonObject json = config.copy();
     json.getJsonObject("http").put("bind", "127.0.0.1:" + port);
@@ -50,7 +56,7 @@ public final class ServiceProcess implements AutoCloseable {
     command.add("-cp");
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
         .replace(File.pathSeparator + File.pathSeparator, File.pathSeparator));
-    command.add("org.wikifarm.provisioner.cli.Main");
+    command.add(mainClass);
     command.add("serve");
     command.add("--conf");
     command.add(conf.toString());

@@ -59,10 +59,6 @@ public final class IniFile {
     this.entries = parse(text);
   }
 
-  public static IniFile of(String text) throws IniFormatException {
-    return new IniFile(text);
-  }
-
   public static IniFile load(Path file) throws IOException, IniFormatException {
     return new IniFile(Files.readString(file, StandardCharsets.UTF_8));
   }

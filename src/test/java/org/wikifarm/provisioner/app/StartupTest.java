@@ -1,4 +1,4 @@
-package org.wikifarm.provisioner;
+package org.wikifarm.provisioner.app;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

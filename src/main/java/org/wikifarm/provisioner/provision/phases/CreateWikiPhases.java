@@ -1,21 +1,16 @@
-package org.wikifarm.provisioner.provision;
+package org.wikifarm.provisioner.provision.phases;
 
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.exec.CommandExecutor;
+import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.Orchestrator.Step;
-import org.wikifarm.provisioner.provision.phases.CommandPhase;
-import org.wikifarm.provisioner.provision.phases.DbProvisionPhase;
-import org.wikifarm.provisioner.provision.phases.DirCopyPhase;
-import org.wikifarm.provisioner.provision.phases.FlipBootstrapPhase;
-import org.wikifarm.provisioner.provision.phases.OAuthKeysPhase;
-import org.wikifarm.provisioner.provision.phases.RenderIniPhase;
 
-/** The seven phases of SPEC §6 in order, with the progress reached after each and the label users see. */
-public final class Pipeline {
-  private Pipeline() {}
+/** The {@code create_wiki} task: the phases of SPEC §6 in order, with the progress reached after each and the label users see. */
+public final class CreateWikiPhases {
+  private CreateWikiPhases() {}
 
   public static Orchestrator create(AppConfig config, Vertx vertx, CommandExecutor executor) {
     AppConfig.Executor ex = config.executor();

@@ -1,16 +1,12 @@
-package org.wikifarm.provisioner;
+package org.wikifarm.provisioner.app;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
-import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,17 +18,17 @@ import org.wikifarm.provisioner.exec.CommandExecutor;
 import org.wikifarm.provisioner.exec.CommandExecutors;
 import org.wikifarm.provisioner.http.ProgressPage;
 import org.wikifarm.provisioner.provision.Orchestrator;
-import org.wikifarm.provisioner.provision.Pipeline;
+import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
 import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.sse.SseBridgeVerticle;
 import org.wikifarm.provisioner.sse.TaskEventHub;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.worker.ProvisionWorkerVerticle;
 import org.wikifarm.provisioner.worker.TaskEvents;
+import org.wikifarm.provisioner.worker.Checkpoints;
 import io.vertx.core.ThreadingModel;
 import org.wikifarm.provisioner.http.HealthEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
-import org.wikifarm.provisioner.http.ReadinessCheck;
 import org.wikifarm.provisioner.http.WikiEndpoint;
 import org.wikifarm.provisioner.http.TaskEventsEndpoint;
 import org.wikifarm.provisioner.store.TaskQueue;
@@ -59,12 +55,14 @@ public final class Application {
   private final List<String> deployments = new ArrayList<>();
   private final CommandExecutor executor;
   private final ClusterMembership membership;
+  private final Checkpoints checkpoints;
   private int httpPort;
 
-  private Application(Vertx vertx, AppConfig config, ClusterMembership membership) {
+  private Application(Vertx vertx, AppConfig config, ClusterMembership membership, Checkpoints checkpoints) {
     this.vertx = vertx;
     this.config = config;
     this.membership = membership;
+    this.checkpoints = checkpoints;
     this.pool = Pools.metadata(vertx, config.database());
     this.redis = Redises.client(vertx, config.redis());
     this.executor = CommandExecutors.create(config);
@@ -72,15 +70,17 @@ public final class Application {
 
   /** Verifies the schema, then deploys everything. Fails (and releases what it opened) on any problem. */
   public static Future<Application> start(Vertx vertx, AppConfig config) {
-    return start(vertx, config, ClusterMembership.standalone());
+    return start(vertx, config, ClusterMembership.standalone(), Checkpoints.NONE);
   }
 
   /**
    * As {@link #start(Vertx, AppConfig)} on a clustered Vert.x: {@code /ready} reports the membership and the
-   * worker claims only while the node is a healthy member.
+   * worker claims only while the node is a healthy member. {@code checkpoints} observes every task's run
+   * ({@link Checkpoints#NONE} in the service).
    */
-  public static Future<Application> start(Vertx vertx, AppConfig config, ClusterMembership membership) {
-    Application app = new Application(vertx, config, membership);
+  public static Future<Application> start(Vertx vertx, AppConfig config, ClusterMembership membership,
+      Checkpoints checkpoints) {
+    Application app = new Application(vertx, config, membership, checkpoints);
     return app.verifySchema()
         .compose(v -> app.deploy())
         .map(app)
@@ -114,16 +114,17 @@ public final class Application {
         new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
     TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore, journal, hub);
-    HealthEndpoint health = new HealthEndpoint(readinessChecks(wikiStore));
+    HealthEndpoint health = new HealthEndpoint(
+        ReadinessProbes.of(vertx, config.farm(), wikiStore, redis, executor, membership));
     List<Consumer<Router>> api = List.of(wikis::register, events::register, health::register);
     Consumer<Router> root = router -> {
       health.register(router);
       ProgressPage.register(router);
     };
 
-    Orchestrator orchestrator = Pipeline.create(config, vertx, executor);
+    Orchestrator orchestrator = CreateWikiPhases.create(config, vertx, executor);
     ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config, taskStore, specs, redisApi, keys,
-        orchestrator, new TaskEvents(vertx.eventBus()), membership::canClaim);
+        orchestrator, new TaskEvents(vertx.eventBus()), membership::canClaim, checkpoints);
 
     int instances = config.http().port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     List<HttpVerticle> created = new ArrayList<>();
@@ -155,39 +156,9 @@ public final class Application {
           httpPort = created.get(0).actualPort();
           LOG.info("listening on http://" + config.http().host() + ":" + httpPort + HttpVerticle.API_BASE
               + " with executor: " + executor.describe());
-          if (!config.http().loopbackOnly() && config.http().apiToken().isEmpty()
-              && config.http().identity() == AppConfig.Identity.BODY) {
-            LOG.warning("!!! listening on " + config.http().host() + " without PROVISIONER_API_TOKEN and with "
-                + "identity from the request body: anyone who can reach this port can create wikis as anyone. "
-                + "Set PROVISIONER_API_TOKEN or WIKIFARM_IDENTITY=headers, or bind 127.0.0.1.");
-          }
+          HttpVerticle.warnIfOpenToAnyone(config.http());
           return null;
         });
-  }
-
-  private List<ReadinessCheck> readinessChecks(WikiStore store) {
-    List<ReadinessCheck> checks = new ArrayList<>();
-    checks.add(new ReadinessCheck("mariadb", store::ping));
-    checks.add(new ReadinessCheck("redis", () -> redis.send(Request.cmd(Command.PING))));
-    if (membership.clustered()) {
-      checks.add(new ReadinessCheck("cluster", () -> membership.canClaim() ? Future.succeededFuture()
-          : Future.failedFuture("not a member, or fewer members than cluster.min-members"), membership::describe));
-    }
-    checks.add(new ReadinessCheck("templates", () -> vertx.executeBlocking(() -> {
-      List<Path> templates = new ArrayList<>(config.farm().templates().values());
-      templates.add(config.farm().defaultTemplate());
-      for (Path t : templates) {
-        if (!Files.isDirectory(t)) {
-          throw new IllegalStateException("template directory missing: " + t);
-        }
-      }
-      return null;
-    })));
-    checks.add(new ReadinessCheck("executor", () -> vertx.executeBlocking(() -> {
-      executor.checkReachable();
-      return null;
-    })));
-    return checks;
   }
 
   public int httpPort() {

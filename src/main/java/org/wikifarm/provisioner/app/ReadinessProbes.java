@@ -1,0 +1,47 @@
+package org.wikifarm.provisioner.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.wikifarm.provisioner.cluster.ClusterMembership;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.exec.CommandExecutor;
+import org.wikifarm.provisioner.http.ReadinessCheck;
+import org.wikifarm.provisioner.store.WikiStore;
+
+/** The dependencies {@code /ready} checks, one {@link ReadinessCheck} each (SPEC §4). */
+final class ReadinessProbes {
+  private ReadinessProbes() {}
+
+  static List<ReadinessCheck> of(Vertx vertx, AppConfig.Farm farm, WikiStore store, Redis redis,
+      CommandExecutor executor, ClusterMembership membership) {
+    List<ReadinessCheck> checks = new ArrayList<>();
+    checks.add(new ReadinessCheck("mariadb", store::ping));
+    checks.add(new ReadinessCheck("redis", () -> redis.send(Request.cmd(Command.PING))));
+    if (membership.clustered()) {
+      checks.add(new ReadinessCheck("cluster", () -> membership.canClaim() ? Future.succeededFuture()
+          : Future.failedFuture("not a member, or fewer members than cluster.min-members"), membership::describe));
+    }
+    checks.add(new ReadinessCheck("templates", () -> vertx.executeBlocking(() -> {
+      List<Path> templates = new ArrayList<>(farm.templates().values());
+      templates.add(farm.defaultTemplate());
+      for (Path t : templates) {
+        if (!Files.isDirectory(t)) {
+          throw new IllegalStateException("template directory missing: " + t);
+        }
+      }
+      return null;
+    })));
+    checks.add(new ReadinessCheck("executor", () -> vertx.executeBlocking(() -> {
+      executor.checkReachable();
+      return null;
+    })));
+    return checks;
+  }
+}
