@@ -25,6 +25,7 @@ import org.wikifarm.provisioner.sse.TaskEventHub;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.worker.ProvisionWorkerVerticle;
 import org.wikifarm.provisioner.worker.TaskEvents;
+import org.wikifarm.provisioner.worker.TaskRunner;
 import org.wikifarm.provisioner.worker.Checkpoints;
 import io.vertx.core.ThreadingModel;
 import org.wikifarm.provisioner.http.HealthEndpoint;
@@ -123,8 +124,10 @@ public final class Application {
     };
 
     Orchestrator orchestrator = CreateWikiPhases.create(config, vertx, executor);
-    ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config, taskStore, specs, redisApi, keys,
-        orchestrator, new TaskEvents(vertx.eventBus()), membership::canClaim, checkpoints);
+    TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, orchestrator,
+        new TaskEvents(vertx.eventBus()), checkpoints);
+    ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config.worker(), taskStore, redisApi, keys, runner,
+        membership::canClaim);
 
     int instances = config.http().port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     List<HttpVerticle> created = new ArrayList<>();
@@ -144,7 +147,7 @@ public final class Application {
             deployments.add(0, id);
           }
           return vertx.deployVerticle(() -> {
-            HttpVerticle verticle = new HttpVerticle(config, api, root);
+            HttpVerticle verticle = new HttpVerticle(config.http(), api, root);
             synchronized (created) {
               created.add(verticle);
             }

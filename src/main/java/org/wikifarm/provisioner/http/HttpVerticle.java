@@ -20,7 +20,7 @@ import org.wikifarm.provisioner.config.AppConfig;
 public final class HttpVerticle extends VerticleBase {
   public static final String API_BASE = "/provisioner/v1";
 
-  private final AppConfig config;
+  private final AppConfig.Http config;
   private final List<Consumer<Router>> apiEndpoints;
   private final Consumer<Router> rootRoutes;
   private HttpServer server;
@@ -29,7 +29,7 @@ public final class HttpVerticle extends VerticleBase {
    * @param apiEndpoints register routes under {@value #API_BASE} (auth applies)
    * @param rootRoutes registers unauthenticated routes at the root (probes, the progress page)
    */
-  public HttpVerticle(AppConfig config, List<Consumer<Router>> apiEndpoints, Consumer<Router> rootRoutes) {
+  public HttpVerticle(AppConfig.Http config, List<Consumer<Router>> apiEndpoints, Consumer<Router> rootRoutes) {
     this.config = config;
     this.apiEndpoints = List.copyOf(apiEndpoints);
     this.rootRoutes = rootRoutes;
@@ -41,11 +41,11 @@ public final class HttpVerticle extends VerticleBase {
     FailureHandler failures = new FailureHandler();
 
     Router api = Router.router(vertx);
-    if (!config.http().apiToken().isEmpty()) {
-      api.route().handler(new BearerTokenHandler(config.http().apiToken()));
+    if (!config.apiToken().isEmpty()) {
+      api.route().handler(new BearerTokenHandler(config.apiToken()));
     }
     // bodies are buffered only up to the limit (413 beyond it); GETs carry none
-    api.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
+    api.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     apiEndpoints.forEach(endpoint -> endpoint.accept(api));
     api.route().failureHandler(failures);
     root.route(API_BASE + "/*").subRouter(api);
@@ -59,8 +59,8 @@ public final class HttpVerticle extends VerticleBase {
     root.errorHandler(500, failures);
 
     HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.http().host())
-        .setPort(config.http().port())
+        .setHost(config.host())
+        .setPort(config.port())
         .setCompressionSupported(false) // SSE must not be buffered by compression
         .setIdleTimeout(0);
     server = vertx.createHttpServer(options).requestHandler(root);

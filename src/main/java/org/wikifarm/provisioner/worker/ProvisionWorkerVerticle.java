@@ -15,9 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
-import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.store.RedisKeys;
-import org.wikifarm.provisioner.store.TaskSpecs;
 import org.wikifarm.provisioner.store.TaskStore;
 
 /**
@@ -30,7 +28,7 @@ import org.wikifarm.provisioner.store.TaskStore;
 public final class ProvisionWorkerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ProvisionWorkerVerticle.class.getName());
 
-  private final AppConfig config;
+  private final AppConfig.Worker config;
   private final TaskStore tasks;
   private final RedisAPI redis;
   private final RedisKeys keys;
@@ -45,24 +43,24 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private MessageConsumer<Object> wakeUps;
   private long pollTimer;
 
-  public ProvisionWorkerVerticle(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
-      Orchestrator orchestrator, TaskEvents events, BooleanSupplier clusterHealthy, Checkpoints checkpoints) {
+  public ProvisionWorkerVerticle(AppConfig.Worker config, TaskStore tasks, RedisAPI redis, RedisKeys keys,
+      TaskRunner runner, BooleanSupplier clusterHealthy) {
     this.config = config;
     this.clusterHealthy = clusterHealthy;
     this.tasks = tasks;
     this.redis = redis;
     this.keys = keys;
-    this.runner = new TaskRunner(config, tasks, specs, redis, keys, orchestrator, events, checkpoints);
+    this.runner = runner;
   }
 
   @Override
   public Future<?> start() {
-    int concurrency = config.worker().concurrency();
+    int concurrency = config.concurrency();
     // one thread per concurrent task; a task may legitimately block for the length of its commands
     threads = vertx.createSharedWorkerExecutor("wikifarm-provision-" + nodeId.substring(0, 8), concurrency,
         24, TimeUnit.HOURS);
     wakeUps = vertx.eventBus().consumer(EventBusAddresses.TASKS_ENQUEUED, message -> poll());
-    pollTimer = vertx.setPeriodic(10, config.worker().pollInterval().toMillis(), id -> {
+    pollTimer = vertx.setPeriodic(10, config.pollInterval().toMillis(), id -> {
       poll();
       recoverAbandoned();
     });
@@ -72,7 +70,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
 
   /** Claims queued tasks while there is capacity. Only one claim loop runs at a time. */
   private void poll() {
-    if (stopping || running.size() >= config.worker().concurrency() || !clusterGate()
+    if (stopping || running.size() >= config.concurrency() || !clusterGate()
         || !polling.compareAndSet(false, true)) {
       return;
     }
@@ -86,7 +84,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
           }
           String taskId = ar.result();
           if (taskId != null) {
-            Lease lease = new Lease(redis, keys.taskLease(taskId), nodeId, config.worker().leaseTtl());
+            Lease lease = new Lease(redis, keys.taskLease(taskId), nodeId, config.leaseTtl());
             lease.acquire().onComplete(acquired -> {
               // a fresh claim normally gets the lease; if Redis failed just now, the task stays 'running'
               // without a lease and the recovery pass picks it up after the grace period
@@ -101,15 +99,15 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
 
   /** Resumes running tasks whose lease is gone: their worker died or lost Redis for longer than the TTL. */
   private void recoverAbandoned() {
-    if (stopping || running.size() >= config.worker().concurrency() || !clusterGate()) {
+    if (stopping || running.size() >= config.concurrency() || !clusterGate()) {
       return;
     }
-    tasks.runningStartedBefore(config.worker().leaseTtl(), 20).onSuccess(ids -> {
+    tasks.runningStartedBefore(config.leaseTtl(), 20).onSuccess(ids -> {
       for (String taskId : ids) {
-        if (running.containsKey(taskId) || running.size() >= config.worker().concurrency()) {
+        if (running.containsKey(taskId) || running.size() >= config.concurrency()) {
           continue;
         }
-        Lease lease = new Lease(redis, keys.taskLease(taskId), nodeId, config.worker().leaseTtl());
+        Lease lease = new Lease(redis, keys.taskLease(taskId), nodeId, config.leaseTtl());
         lease.acquire().onSuccess(acquired -> {
           if (acquired && !running.containsKey(taskId)) {
             LOG.info("task " + taskId + ": its lease expired; recovering it on this node");
@@ -138,7 +136,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private void launch(String taskId, Lease lease) {
     running.put(taskId, lease);
     AtomicBoolean owner = new AtomicBoolean(true);
-    long heartbeat = vertx.setPeriodic(Math.max(100, config.worker().leaseTtl().toMillis() / 3), id ->
+    long heartbeat = vertx.setPeriodic(Math.max(100, config.leaseTtl().toMillis() / 3), id ->
         lease.renew().onSuccess(stillOurs -> {
           if (!stillOurs && owner.getAndSet(false)) {
             LOG.warning("task " + taskId + ": lease taken by another worker; stopping after the current phase");

@@ -28,7 +28,7 @@ import org.wikifarm.provisioner.task.TaskStatus;
  * drives the orchestrator, streams progress to events and the task row, and persists the outcome. Blocking
  * code; every wait on MariaDB or Redis retries through short outages.
  */
-final class TaskRunner {
+public final class TaskRunner {
   private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
   private static final Duration PATIENCE = Duration.ofMinutes(10);
 
@@ -41,7 +41,7 @@ final class TaskRunner {
   private final TaskEvents events;
   private final Checkpoints checkpoints;
 
-  TaskRunner(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
+  public TaskRunner(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
       Orchestrator orchestrator, TaskEvents events, Checkpoints checkpoints) {
     this.config = config;
     this.tasks = tasks;
