@@ -336,7 +336,7 @@ public final class DbProvisionPhase implements Phase {
   private enum SchemaState { PRESENT, ABSENT }
 
   private Admin connect(AppConfig.WikiDb cfg) throws ProvisionException {
-    HostPort address = HostPort.parse(cfg.adminAddress());
+    DbAddress address = DbAddress.parse(cfg.adminAddress());
     MySQLConnectOptions options = new MySQLConnectOptions()
         .setHost(address.host()).setPort(address.port())
         .setUser(cfg.adminUser()).setPassword(cfg.adminPassword().reveal())
@@ -382,35 +382,6 @@ public final class DbProvisionPhase implements Phase {
       }
     }
     return false;
-  }
-
-  record HostPort(String host, int port) {
-    static HostPort parse(String address) throws ProvisionException {
-      String host = address;
-      int port = 3306;
-      int colon = address.lastIndexOf(':');
-      if (address.startsWith("[")) { // [v6]:port
-        int close = address.indexOf(']');
-        if (close < 0) {
-          throw new ProvisionException("invalid wiki database address '" + address + "': expected host[:port]");
-        }
-        host = address.substring(1, close);
-        colon = address.indexOf(':', close);
-      } else if (colon != address.indexOf(':')) {
-        colon = -1; // bare IPv6 without a port
-      }
-      if (colon >= 0) {
-        if (!address.startsWith("[")) {
-          host = address.substring(0, colon);
-        }
-        try {
-          port = Integer.parseInt(address.substring(colon + 1));
-        } catch (NumberFormatException e) {
-          throw new ProvisionException("invalid wiki database address '" + address + "': expected host[:port]");
-        }
-      }
-      return new HostPort(host, port);
-    }
   }
 
   /** One admin session. Closing it also releases the named lock. */
