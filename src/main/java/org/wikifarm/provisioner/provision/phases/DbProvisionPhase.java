@@ -67,20 +67,6 @@ public final class DbProvisionPhase implements Phase {
   private static final Pattern USER = Pattern.compile("^[A-Za-z0-9_]{1,80}$");
   private static final Pattern TASK_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-  private static final String ADMIN_HINT = "check WIKI_DB_ADMIN_USER/WIKI_DB_ADMIN_PASSWORD and that the "
-      + "account may connect from this host";
-
-  // MariaDB error codes this phase reacts to
-  private static final int ER_DB_CREATE_EXISTS = 1007;
-  private static final int ER_DBACCESS_DENIED = 1044;
-  private static final int ER_ACCESS_DENIED = 1045;
-  private static final int ER_TABLEACCESS_DENIED = 1142;
-  private static final int ER_NO_SUCH_TABLE = 1146;
-  private static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
-  private static final int ER_CANNOT_USER = 1396;
-  private static final int ER_CANT_CREATE_USER_WITH_GRANT = 1410;
-  private static final Set<Integer> PRIVILEGE_ERRORS = Set.of(ER_DBACCESS_DENIED, ER_ACCESS_DENIED,
-      ER_TABLEACCESS_DENIED, ER_SPECIFIC_ACCESS_DENIED, ER_CANT_CREATE_USER_WITH_GRANT);
 
   private final Vertx vertx;
   private final Function<PhaseContext, String> passwordSource;
@@ -187,7 +173,7 @@ public final class DbProvisionPhase implements Phase {
       admin.exec("CREATE DATABASE " + quote(db) + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci COMMENT "
           + admin.literal(marker), "create database " + db);
     } catch (ProvisionException e) {
-      if (errorCode(e) == ER_DB_CREATE_EXISTS) {
+      if (DbErrors.errorCode(e) == DbErrors.ER_DB_CREATE_EXISTS) {
         // Appeared since our check: not ours. The ledger entry stays but undo checks the comment marker.
         throw ProvisionException.conflict("database " + db);
       }
@@ -216,7 +202,7 @@ public final class DbProvisionPhase implements Phase {
     try {
       admin.execSecret("CREATE USER " + identified, "create user " + user);
     } catch (ProvisionException e) {
-      if (errorCode(e) == ER_CANNOT_USER) {
+      if (DbErrors.errorCode(e) == DbErrors.ER_CANNOT_USER) {
         // Appeared since our check: neutralise our ledger entry so undo never drops it.
         ctx.ledger().record(new LedgerEntry(NAME, KIND_FOREIGN_USER, user));
         throw ProvisionException.conflict("database user " + user);
@@ -244,7 +230,7 @@ public final class DbProvisionPhase implements Phase {
         admin.exec("GRANT SELECT, UPDATE, INSERT ON " + quote(sharedDb) + "." + quote(table) + " TO "
             + account(user), "grant on " + sharedDb + "." + table);
       } catch (ProvisionException e) {
-        if (errorCode(e) == ER_NO_SUCH_TABLE) {
+        if (DbErrors.errorCode(e) == DbErrors.ER_NO_SUCH_TABLE) {
           throw new ProvisionException("shared table " + sharedDb + "." + table + " does not exist; check "
               + "WIKI_SHARED_DB_NAME and wiki-db.shared-tables", false, e);
         }
@@ -319,18 +305,6 @@ public final class DbProvisionPhase implements Phase {
     }
   }
 
-  private static int errorCode(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof MySQLException m) {
-        return m.getErrorCode();
-      }
-      if (t instanceof SqlFailure f) {
-        return f.code;
-      }
-    }
-    return -1;
-  }
-
   // --- the admin connection
 
   private enum SchemaState { PRESENT, ABSENT }
@@ -356,32 +330,8 @@ public final class DbProvisionPhase implements Phase {
       Thread.currentThread().interrupt();
       throw new ProvisionException("interrupted while connecting to the wiki database server", true, null);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof MySQLException m && m.getErrorCode() == ER_ACCESS_DENIED) {
-        throw new ProvisionException("the wiki database server at " + cfg.adminAddress() + " refused the admin "
-            + "login of '" + cfg.adminUser() + "'; " + ADMIN_HINT, false, null);
-      }
-      if (cause instanceof MySQLException m) {
-        throw new ProvisionException("could not log in to the wiki database server at " + cfg.adminAddress()
-            + " (error " + m.getErrorCode() + "); " + ADMIN_HINT, false, null);
-      }
-      throw new ProvisionException("cannot reach the wiki database server at " + cfg.adminAddress() + " ("
-          + cause.getClass().getSimpleName() + "); check WIKI_DB_HOST and that MariaDB is running",
-          isConnectionProblem(cause), cause);
+      throw DbErrors.loginFailed(e.getCause(), cfg.adminAddress(), cfg.adminUser());
     }
-  }
-
-  private static boolean isConnectionProblem(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException || c instanceof ClosedConnectionException || c instanceof IOException
-          || c instanceof TimeoutException) {
-        return true;
-      }
-      if (c.getClass().getName().contains("ConnectTimeout")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** One admin session. Closing it also releases the named lock. */
@@ -470,24 +420,8 @@ public final class DbProvisionPhase implements Phase {
         Thread.currentThread().interrupt();
         throw new ProvisionException("interrupted (" + what + ")", true, null);
       } catch (ExecutionException e) {
-        throw failure(e.getCause(), what, secret);
+        throw DbErrors.statementFailed(e.getCause(), what, secret, address);
       }
-    }
-
-    private ProvisionException failure(Throwable cause, String what, boolean secret) {
-      if (cause instanceof MySQLException m) {
-        int code = m.getErrorCode();
-        if (PRIVILEGE_ERRORS.contains(code)) {
-          return new SqlFailure("the admin account lacks a privilege to " + what + " (error " + code + "); "
-              + ADMIN_HINT + ", and that it has ALL PRIVILEGES WITH GRANT OPTION", code, null);
-        }
-        // The server's message may quote the statement, so for secret statements keep only the code.
-        String detail = secret ? "error " + code : "error " + code + ": " + m.getMessage();
-        return new SqlFailure("could not " + what + " (" + detail + ")", code, secret ? null : m);
-      }
-      boolean connection = isConnectionProblem(cause);
-      return new ProvisionException("could not " + what + ": " + (connection ? "lost the connection to "
-          + address : cause.getClass().getSimpleName()), connection, secret ? null : cause);
     }
 
     @Override
@@ -501,16 +435,6 @@ public final class DbProvisionPhase implements Phase {
       } catch (ExecutionException | TimeoutException e) {
         LOG.fine("closing the admin session failed: " + e.getClass().getSimpleName());
       }
-    }
-  }
-
-  /** A statement the server rejected; keeps the MariaDB error code even when the cause is withheld. */
-  private static final class SqlFailure extends ProvisionException {
-    final int code;
-
-    SqlFailure(String message, int code, Throwable cause) {
-      super(message, false, cause);
-      this.code = code;
     }
   }
 
