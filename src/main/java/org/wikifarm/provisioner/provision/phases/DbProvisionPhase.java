@@ -1,29 +1,11 @@
 package org.wikifarm.provisioner.provision.phases;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.mysqlclient.MySQLConnectOptions;
-import io.vertx.mysqlclient.MySQLConnection;
-import io.vertx.mysqlclient.MySQLException;
-import io.vertx.sqlclient.ClosedConnectionException;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -51,9 +33,9 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * </ul>
  *
  * <p><b>Secrets.</b> SQL text carrying the password is never logged nor put in an exception (not even as the
- * cause: a syntax error echoes the statement).
+ * cause: a syntax error echoes the statement); {@link DbAdminSession} and {@link DbErrors} see to that.
  *
- * <p>Blocking code for a worker thread: every Vert.x future is awaited with a timeout, never {@code await()}.
+ * <p>Blocking code for a worker thread: every statement waits at most the phase's timeout.
  */
 public final class DbProvisionPhase implements Phase {
   public static final String NAME = "db_provision";
@@ -110,13 +92,13 @@ public final class DbProvisionPhase implements Phase {
     String password = password(ctx);
     ctx.addSecret(password);
 
-    try (Admin admin = connect(cfg)) {
+    try (DbAdminSession admin = DbAdminSession.open(vertx, cfg, timeout)) {
       admin.lock(db);
       ensureDatabase(admin, ctx, db, marker);
       ensureUser(admin, ctx, user, password);
-      admin.exec("GRANT ALL PRIVILEGES ON " + quoteGrantDb(db) + ".* TO " + account(user), "grant on " + db);
+      admin.grantAllOn(db, user);
       grantSharedTables(admin, user, sharedDb, cfg.sharedTables());
-      admin.exec("FLUSH PRIVILEGES", "flush privileges");
+      admin.flushPrivileges();
     }
   }
 
@@ -126,18 +108,17 @@ public final class DbProvisionPhase implements Phase {
       case KIND_DATABASE -> {
         String db = identifier(entry.ref(), IDENTIFIER, "database name");
         String marker = marker(ctx);
-        try (Admin admin = connect(ctx.config().wikiDb())) {
-          SchemaState state = admin.schema(db);
-          if (state == SchemaState.ABSENT) {
+        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), timeout)) {
+          if (!admin.databaseExists(db)) {
             return; // never created (crash before CREATE) or already dropped
           }
-          if (!marker.equals(admin.schemaComment(db))) {
+          if (!marker.equals(admin.databaseComment(db))) {
             // Our CREATE lost a race or never ran and someone else's database carries the name: not ours.
             LOG.warning("undo: database " + db + " was not created by task " + ctx.request().taskId()
                 + "; left untouched");
             return;
           }
-          admin.exec("DROP DATABASE IF EXISTS " + quote(db), "drop database " + db);
+          admin.dropDatabase(db);
         }
       }
       case KIND_USER -> {
@@ -145,9 +126,8 @@ public final class DbProvisionPhase implements Phase {
         if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
           return; // the user pre-existed; this task never created it
         }
-        try (Admin admin = connect(ctx.config().wikiDb())) {
-          // DROP USER also removes every grant the user holds.
-          admin.exec("DROP USER IF EXISTS " + account(user), "drop user " + user);
+        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), timeout)) {
+          admin.dropUser(user); // and with it every grant the user holds
         }
       }
       default -> {
@@ -158,10 +138,11 @@ public final class DbProvisionPhase implements Phase {
 
   // --- the steps of run()
 
-  private void ensureDatabase(Admin admin, PhaseContext ctx, String db, String marker) throws ProvisionException {
+  private void ensureDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker)
+      throws ProvisionException {
     boolean recorded = ctx.ledger().has(KIND_DATABASE, db);
-    if (admin.schema(db) == SchemaState.PRESENT) {
-      if (recorded && marker.equals(admin.schemaComment(db))) {
+    if (admin.databaseExists(db)) {
+      if (recorded && marker.equals(admin.databaseComment(db))) {
         return; // resume: created by an earlier attempt of this task
       }
       throw ProvisionException.conflict("database " + db);
@@ -170,8 +151,7 @@ public final class DbProvisionPhase implements Phase {
       ctx.ledger().record(new LedgerEntry(NAME, KIND_DATABASE, db));
     }
     try {
-      admin.exec("CREATE DATABASE " + quote(db) + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci COMMENT "
-          + admin.literal(marker), "create database " + db);
+      admin.createDatabase(db, marker);
     } catch (ProvisionException e) {
       if (DbErrors.errorCode(e) == DbErrors.ER_DB_CREATE_EXISTS) {
         // Appeared since our check: not ours. The ledger entry stays but undo checks the comment marker.
@@ -182,25 +162,25 @@ public final class DbProvisionPhase implements Phase {
     LOG.info("task " + ctx.request().taskId() + ": created database " + db);
   }
 
-  private void ensureUser(Admin admin, PhaseContext ctx, String user, String password) throws ProvisionException {
+  private void ensureUser(DbAdminSession admin, PhaseContext ctx, String user, String password)
+      throws ProvisionException {
     if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
       throw ProvisionException.conflict("database user " + user);
     }
     boolean recorded = ctx.ledger().has(KIND_USER, user);
-    String identified = account(user) + " IDENTIFIED BY " + admin.literal(password);
     if (admin.userExists(user)) {
       if (!recorded) {
         throw ProvisionException.conflict("database user " + user);
       }
       // resume: the user is ours; make sure it has the password the ini holds
-      admin.execSecret("ALTER USER " + identified, "alter user " + user);
+      admin.setPassword(user, password);
       return;
     }
     if (!recorded) {
       ctx.ledger().record(new LedgerEntry(NAME, KIND_USER, user));
     }
     try {
-      admin.execSecret("CREATE USER " + identified, "create user " + user);
+      admin.createUser(user, password);
     } catch (ProvisionException e) {
       if (DbErrors.errorCode(e) == DbErrors.ER_CANNOT_USER) {
         // Appeared since our check: neutralise our ledger entry so undo never drops it.
@@ -212,7 +192,7 @@ public final class DbProvisionPhase implements Phase {
     LOG.info("task " + ctx.request().taskId() + ": created database user " + user);
   }
 
-  private void grantSharedTables(Admin admin, String user, String sharedDb, List<String> tables)
+  private void grantSharedTables(DbAdminSession admin, String user, String sharedDb, List<String> tables)
       throws ProvisionException {
     // GRANT on a missing table fails with a terse error; name every missing table up front instead.
     List<String> missing = new ArrayList<>();
@@ -227,8 +207,7 @@ public final class DbProvisionPhase implements Phase {
     }
     for (String table : tables) {
       try {
-        admin.exec("GRANT SELECT, UPDATE, INSERT ON " + quote(sharedDb) + "." + quote(table) + " TO "
-            + account(user), "grant on " + sharedDb + "." + table);
+        admin.grantReadWriteOn(sharedDb, table, user);
       } catch (ProvisionException e) {
         if (DbErrors.errorCode(e) == DbErrors.ER_NO_SUCH_TABLE) {
           throw new ProvisionException("shared table " + sharedDb + "." + table + " does not exist; check "
@@ -239,7 +218,7 @@ public final class DbProvisionPhase implements Phase {
     }
   }
 
-  // --- names, quoting, inputs
+  // --- inputs
 
   static String identifier(String name, Pattern pattern, String what) throws ProvisionException {
     if (name == null || !pattern.matcher(name).matches()) {
@@ -248,22 +227,6 @@ public final class DbProvisionPhase implements Phase {
           + (pattern == USER ? 80 : 64) + " characters)");
     }
     return name;
-  }
-
-  private static String quote(String identifier) {
-    return "`" + identifier + "`"; // allow-listed: cannot contain a backtick
-  }
-
-  /**
-   * A database name in a database-level GRANT: '_' and '%' are wildcards there, so {@code wiki_a_b} would
-   * also match {@code wikiXaYb}, another wiki's database. Escape them.
-   */
-  static String quoteGrantDb(String db) {
-    return quote(db.replace("_", "\\_"));
-  }
-
-  private static String account(String user) {
-    return "'" + user + "'@'%'"; // allow-listed: no quotes inside
   }
 
   /** Stored as the database's COMMENT: proves the database was created by this task. */
@@ -302,147 +265,6 @@ public final class DbProvisionPhase implements Phase {
       return null;
     } catch (IOException | IniFile.IniFormatException e) {
       throw new java.io.UncheckedIOException(new IOException("cannot read pubwiki.ini: " + e.getMessage()));
-    }
-  }
-
-  // --- the admin connection
-
-  private enum SchemaState { PRESENT, ABSENT }
-
-  private Admin connect(AppConfig.WikiDb cfg) throws ProvisionException {
-    DbAddress address = DbAddress.parse(cfg.adminAddress());
-    MySQLConnectOptions options = new MySQLConnectOptions()
-        .setHost(address.host()).setPort(address.port())
-        .setUser(cfg.adminUser()).setPassword(cfg.adminPassword().reveal())
-        .setCharset("utf8mb4");
-    Future<MySQLConnection> pending = MySQLConnection.connect(vertx, options);
-    try {
-      MySQLConnection conn = pending.toCompletionStage().toCompletableFuture()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      Admin admin = new Admin(conn, cfg.adminAddress());
-      admin.detectEscaping();
-      return admin;
-    } catch (TimeoutException e) {
-      pending.onSuccess(MySQLConnection::close); // do not leak it if it completes later
-      throw new ProvisionException("timed out connecting to the wiki database server at " + cfg.adminAddress(),
-          true, null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProvisionException("interrupted while connecting to the wiki database server", true, null);
-    } catch (ExecutionException e) {
-      throw DbErrors.loginFailed(e.getCause(), cfg.adminAddress(), cfg.adminUser());
-    }
-  }
-
-  /** One admin session. Closing it also releases the named lock. */
-  private final class Admin implements AutoCloseable {
-    private final MySQLConnection conn;
-    private final String address;
-    private boolean backslashEscapes = true;
-
-    Admin(MySQLConnection conn, String address) {
-      this.conn = conn;
-      this.address = address;
-    }
-
-    /** String literals must be escaped the way the session's sql_mode reads them. */
-    void detectEscaping() throws ProvisionException {
-      String mode = one(conn.query("SELECT @@SESSION.sql_mode").execute(), "read sql_mode").getString(0);
-      backslashEscapes = mode == null || !mode.toUpperCase().contains("NO_BACKSLASH_ESCAPES");
-    }
-
-    String literal(String value) {
-      String escaped = value.replace("'", "''"); // doubling works in every sql_mode
-      if (backslashEscapes) {
-        escaped = escaped.replace("\\", "\\\\");
-      }
-      return "'" + escaped + "'";
-    }
-
-    /** Serialises provisioner tasks working on the same database name (released when the session ends). */
-    void lock(String db) throws ProvisionException {
-      String name = "wikifarm:db:" + sha1(db); // lock names are limited to 64 characters
-      // wait for the lock for less than the statement timeout, so a busy lock reads as "retry", not a timeout
-      Row row = one(conn.preparedQuery("SELECT GET_LOCK(?, ?)").execute(Tuple.of(name,
-          Math.max(1, timeout.toSeconds() / 2))), "lock " + db);
-      Long got = row.getLong(0);
-      if (got == null || got != 1L) {
-        throw new ProvisionException("another task is provisioning database " + db + "; will retry", true, null);
-      }
-    }
-
-    SchemaState schema(String db) throws ProvisionException {
-      Row row = one(conn.preparedQuery("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")
-          .execute(Tuple.of(db)), "look up database " + db);
-      return row.getLong(0) > 0 ? SchemaState.PRESENT : SchemaState.ABSENT;
-    }
-
-    String schemaComment(String db) throws ProvisionException {
-      Row row = one(conn.preparedQuery("SELECT SCHEMA_COMMENT FROM information_schema.SCHEMATA "
-          + "WHERE SCHEMA_NAME = ?").execute(Tuple.of(db)), "look up database " + db);
-      return row == null ? null : row.getString(0);
-    }
-
-    boolean userExists(String user) throws ProvisionException {
-      Row row = one(conn.preparedQuery("SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = '%'")
-          .execute(Tuple.of(user)), "look up user " + user);
-      return row.getLong(0) > 0;
-    }
-
-    boolean tableExists(String db, String table) throws ProvisionException {
-      Row row = one(conn.preparedQuery("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
-          + "AND TABLE_NAME = ?").execute(Tuple.of(db, table)), "look up table " + db + "." + table);
-      return row.getLong(0) > 0;
-    }
-
-    /** Runs one statement that holds no secret; {@code what} names it in errors. */
-    void exec(String sql, String what) throws ProvisionException {
-      await(conn.query(sql).execute(), what, false);
-    }
-
-    /** Runs one statement that holds the password: failures report only the error code. */
-    void execSecret(String sql, String what) throws ProvisionException {
-      await(conn.query(sql).execute(), what, true);
-    }
-
-    private Row one(Future<RowSet<Row>> query, String what) throws ProvisionException {
-      RowSet<Row> rows = await(query, what, false);
-      return rows.size() == 0 ? null : rows.iterator().next();
-    }
-
-    private <T> T await(Future<T> future, String what, boolean secret) throws ProvisionException {
-      try {
-        return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        throw new ProvisionException("timed out (" + what + ") on the wiki database server at " + address, true,
-            null);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ProvisionException("interrupted (" + what + ")", true, null);
-      } catch (ExecutionException e) {
-        throw DbErrors.statementFailed(e.getCause(), what, secret, address);
-      }
-    }
-
-    @Override
-    public void close() {
-      // Wait for a clean COM_QUIT; a failure leaves nothing behind: the server ends the session and frees
-      // the lock either way.
-      try {
-        conn.close().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        LOG.fine("closing the admin session failed: " + e.getClass().getSimpleName());
-      }
-    }
-  }
-
-  private static String sha1(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
