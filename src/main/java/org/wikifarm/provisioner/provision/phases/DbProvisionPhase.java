@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.provision.phases;
 
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * <p><b>Secrets.</b> SQL text carrying the password is never logged nor put in an exception (not even as the
  * cause: a syntax error echoes the statement); {@link DbAdminSession} and {@link DbErrors} see to that.
  *
- * <p>Blocking code for a worker thread: every statement waits at most the phase's timeout.
+ * <p>Blocking code for a worker thread: every call to the server waits at most {@link #TIMEOUT}.
  */
 public final class DbProvisionPhase implements Phase {
   public static final String NAME = "db_provision";
@@ -45,27 +46,23 @@ public final class DbProvisionPhase implements Phase {
   public static final String KIND_FOREIGN_USER = "db_user_not_created";
 
   private static final Logger LOG = Logger.getLogger(DbProvisionPhase.class.getName());
-  private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z0-9_]{1,64}$");
-  private static final Pattern USER = Pattern.compile("^[A-Za-z0-9_]{1,80}$");
+  // Names are spliced into SQL text, so only these characters pass; the lengths are MariaDB's limits.
+  private static final Pattern NAME_CHARACTERS = Pattern.compile("[A-Za-z0-9_]+");
+  private static final int MAX_NAME_LENGTH = 64;
+  private static final int MAX_USER_LENGTH = 80;
   private static final Pattern TASK_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
-  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final Function<PhaseContext, String> passwordSource;
-  private final Duration timeout;
 
   /**
    * @param passwordSource yields the wiki's DB password (the {@code WIKI_DB_PASSWORD} render_ini generated);
    *     returns null when it is unavailable, which fails the phase with an actionable message
    */
   public DbProvisionPhase(Vertx vertx, Function<PhaseContext, String> passwordSource) {
-    this(vertx, passwordSource, DEFAULT_TIMEOUT);
-  }
-
-  public DbProvisionPhase(Vertx vertx, Function<PhaseContext, String> passwordSource, Duration timeout) {
     this.vertx = vertx;
     this.passwordSource = passwordSource;
-    this.timeout = timeout;
   }
 
   /** The production wiring: the password is the {@code WIKI_DB_PASSWORD} that render_ini wrote. */
@@ -82,17 +79,18 @@ public final class DbProvisionPhase implements Phase {
   public void run(PhaseContext ctx) throws Exception {
     AppConfig.WikiDb cfg = ctx.config().wikiDb();
     // Everything is validated before the first byte goes to the server.
-    String db = identifier(ctx.dbName(), IDENTIFIER, "database name");
-    String user = identifier(ctx.dbUser(), USER, "database user name");
-    String sharedDb = identifier(cfg.sharedDbName(), IDENTIFIER, "shared database name (WIKI_SHARED_DB_NAME)");
+    String db = allowListed(ctx.dbName(), MAX_NAME_LENGTH, "database name");
+    String user = allowListed(ctx.dbUser(), MAX_USER_LENGTH, "database user name");
+    String sharedDb = allowListed(cfg.sharedDbName(), MAX_NAME_LENGTH,
+        "shared database name (WIKI_SHARED_DB_NAME)");
     for (String table : cfg.sharedTables()) {
-      identifier(table, IDENTIFIER, "shared table name (wiki-db.shared-tables)");
+      allowListed(table, MAX_NAME_LENGTH, "shared table name (wiki-db.shared-tables)");
     }
     String marker = marker(ctx);
     String password = password(ctx);
     ctx.addSecret(password);
 
-    try (DbAdminSession admin = DbAdminSession.open(vertx, cfg, timeout)) {
+    try (DbAdminSession admin = DbAdminSession.open(vertx, cfg, TIMEOUT)) {
       admin.lock(db);
       ensureDatabase(admin, ctx, db, marker);
       ensureUser(admin, ctx, user, password);
@@ -106,9 +104,9 @@ public final class DbProvisionPhase implements Phase {
   public void undo(LedgerEntry entry, PhaseContext ctx) throws Exception {
     switch (entry.kind()) {
       case KIND_DATABASE -> {
-        String db = identifier(entry.ref(), IDENTIFIER, "database name");
+        String db = allowListed(entry.ref(), MAX_NAME_LENGTH, "database name");
         String marker = marker(ctx);
-        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), timeout)) {
+        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), TIMEOUT)) {
           if (!admin.databaseExists(db)) {
             return; // never created (crash before CREATE) or already dropped
           }
@@ -122,11 +120,11 @@ public final class DbProvisionPhase implements Phase {
         }
       }
       case KIND_USER -> {
-        String user = identifier(entry.ref(), USER, "database user name");
+        String user = allowListed(entry.ref(), MAX_USER_LENGTH, "database user name");
         if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
           return; // the user pre-existed; this task never created it
         }
-        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), timeout)) {
+        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), TIMEOUT)) {
           admin.dropUser(user); // and with it every grant the user holds
         }
       }
@@ -220,11 +218,11 @@ public final class DbProvisionPhase implements Phase {
 
   // --- inputs
 
-  static String identifier(String name, Pattern pattern, String what) throws ProvisionException {
-    if (name == null || !pattern.matcher(name).matches()) {
-      // the offending value is not echoed: it may be long or hostile; the pattern says what is allowed
+  private static String allowListed(String name, int maxLength, String what) throws ProvisionException {
+    if (name == null || name.length() > maxLength || !NAME_CHARACTERS.matcher(name).matches()) {
+      // the offending value is not echoed: it may be long or hostile; the message says what is allowed
       throw new ProvisionException("invalid " + what + ": only letters, digits and '_' are allowed (max "
-          + (pattern == USER ? 80 : 64) + " characters)");
+          + maxLength + " characters)");
     }
     return name;
   }
@@ -264,7 +262,7 @@ public final class DbProvisionPhase implements Phase {
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException | IniFile.IniFormatException e) {
-      throw new java.io.UncheckedIOException(new IOException("cannot read pubwiki.ini: " + e.getMessage()));
+      throw new UncheckedIOException(new IOException("cannot read pubwiki.ini: " + e.getMessage()));
     }
   }
 }
