@@ -1,29 +1,12 @@
 package org.wikifarm.provisioner.provision.phases;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.mysqlclient.MySQLConnectOptions;
-import io.vertx.mysqlclient.MySQLConnection;
-import io.vertx.mysqlclient.MySQLException;
-import io.vertx.sqlclient.ClosedConnectionException;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -51,9 +34,9 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * </ul>
  *
  * <p><b>Secrets.</b> SQL text carrying the password is never logged nor put in an exception (not even as the
- * cause: a syntax error echoes the statement).
+ * cause: a syntax error echoes the statement); {@link DbAdminSession} and {@link DbErrors} see to that.
  *
- * <p>Blocking code for a worker thread: every Vert.x future is awaited with a timeout, never {@code await()}.
+ * <p>Blocking code for a worker thread: every call to the server waits at most {@link #TIMEOUT}.
  */
 public final class DbProvisionPhase implements Phase {
   public static final String NAME = "db_provision";
@@ -63,41 +46,23 @@ public final class DbProvisionPhase implements Phase {
   public static final String KIND_FOREIGN_USER = "db_user_not_created";
 
   private static final Logger LOG = Logger.getLogger(DbProvisionPhase.class.getName());
-  private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z0-9_]{1,64}$");
-  private static final Pattern USER = Pattern.compile("^[A-Za-z0-9_]{1,80}$");
+  // Names are spliced into SQL text, so only these characters pass; the lengths are MariaDB's limits.
+  private static final Pattern NAME_CHARACTERS = Pattern.compile("[A-Za-z0-9_]+");
+  private static final int MAX_NAME_LENGTH = 64;
+  private static final int MAX_USER_LENGTH = 80;
   private static final Pattern TASK_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
-  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-  private static final String ADMIN_HINT = "check WIKI_DB_ADMIN_USER/WIKI_DB_ADMIN_PASSWORD and that the "
-      + "account may connect from this host";
-
-  // MariaDB error codes this phase reacts to
-  private static final int ER_DB_CREATE_EXISTS = 1007;
-  private static final int ER_DBACCESS_DENIED = 1044;
-  private static final int ER_ACCESS_DENIED = 1045;
-  private static final int ER_TABLEACCESS_DENIED = 1142;
-  private static final int ER_NO_SUCH_TABLE = 1146;
-  private static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
-  private static final int ER_CANNOT_USER = 1396;
-  private static final int ER_CANT_CREATE_USER_WITH_GRANT = 1410;
-  private static final Set<Integer> PRIVILEGE_ERRORS = Set.of(ER_DBACCESS_DENIED, ER_ACCESS_DENIED,
-      ER_TABLEACCESS_DENIED, ER_SPECIFIC_ACCESS_DENIED, ER_CANT_CREATE_USER_WITH_GRANT);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final Function<PhaseContext, String> passwordSource;
-  private final Duration timeout;
 
   /**
    * @param passwordSource yields the wiki's DB password (the {@code WIKI_DB_PASSWORD} render_ini generated);
    *     returns null when it is unavailable, which fails the phase with an actionable message
    */
   public DbProvisionPhase(Vertx vertx, Function<PhaseContext, String> passwordSource) {
-    this(vertx, passwordSource, DEFAULT_TIMEOUT);
-  }
-
-  public DbProvisionPhase(Vertx vertx, Function<PhaseContext, String> passwordSource, Duration timeout) {
     this.vertx = vertx;
     this.passwordSource = passwordSource;
-    this.timeout = timeout;
   }
 
   /** The production wiring: the password is the {@code WIKI_DB_PASSWORD} that render_ini wrote. */
@@ -114,23 +79,24 @@ public final class DbProvisionPhase implements Phase {
   public void run(PhaseContext ctx) throws Exception {
     AppConfig.WikiDb cfg = ctx.config().wikiDb();
     // Everything is validated before the first byte goes to the server.
-    String db = identifier(ctx.dbName(), IDENTIFIER, "database name");
-    String user = identifier(ctx.dbUser(), USER, "database user name");
-    String sharedDb = identifier(cfg.sharedDbName(), IDENTIFIER, "shared database name (WIKI_SHARED_DB_NAME)");
+    String db = allowListed(ctx.dbName(), MAX_NAME_LENGTH, "database name");
+    String user = allowListed(ctx.dbUser(), MAX_USER_LENGTH, "database user name");
+    String sharedDb = allowListed(cfg.sharedDbName(), MAX_NAME_LENGTH,
+        "shared database name (WIKI_SHARED_DB_NAME)");
     for (String table : cfg.sharedTables()) {
-      identifier(table, IDENTIFIER, "shared table name (wiki-db.shared-tables)");
+      allowListed(table, MAX_NAME_LENGTH, "shared table name (wiki-db.shared-tables)");
     }
     String marker = marker(ctx);
     String password = password(ctx);
     ctx.addSecret(password);
 
-    try (Admin admin = connect(cfg)) {
+    try (DbAdminSession admin = DbAdminSession.open(vertx, cfg, TIMEOUT)) {
       admin.lock(db);
       ensureDatabase(admin, ctx, db, marker);
       ensureUser(admin, ctx, user, password);
-      admin.exec("GRANT ALL PRIVILEGES ON " + quoteGrantDb(db) + ".* TO " + account(user), "grant on " + db);
+      admin.grantAllOn(db, user);
       grantSharedTables(admin, user, sharedDb, cfg.sharedTables());
-      admin.exec("FLUSH PRIVILEGES", "flush privileges");
+      admin.flushPrivileges();
     }
   }
 
@@ -138,30 +104,28 @@ public final class DbProvisionPhase implements Phase {
   public void undo(LedgerEntry entry, PhaseContext ctx) throws Exception {
     switch (entry.kind()) {
       case KIND_DATABASE -> {
-        String db = identifier(entry.ref(), IDENTIFIER, "database name");
+        String db = allowListed(entry.ref(), MAX_NAME_LENGTH, "database name");
         String marker = marker(ctx);
-        try (Admin admin = connect(ctx.config().wikiDb())) {
-          SchemaState state = admin.schema(db);
-          if (state == SchemaState.ABSENT) {
+        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), TIMEOUT)) {
+          if (!admin.databaseExists(db)) {
             return; // never created (crash before CREATE) or already dropped
           }
-          if (!marker.equals(admin.schemaComment(db))) {
+          if (!marker.equals(admin.databaseComment(db))) {
             // Our CREATE lost a race or never ran and someone else's database carries the name: not ours.
             LOG.warning("undo: database " + db + " was not created by task " + ctx.request().taskId()
                 + "; left untouched");
             return;
           }
-          admin.exec("DROP DATABASE IF EXISTS " + quote(db), "drop database " + db);
+          admin.dropDatabase(db);
         }
       }
       case KIND_USER -> {
-        String user = identifier(entry.ref(), USER, "database user name");
+        String user = allowListed(entry.ref(), MAX_USER_LENGTH, "database user name");
         if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
           return; // the user pre-existed; this task never created it
         }
-        try (Admin admin = connect(ctx.config().wikiDb())) {
-          // DROP USER also removes every grant the user holds.
-          admin.exec("DROP USER IF EXISTS " + account(user), "drop user " + user);
+        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), TIMEOUT)) {
+          admin.dropUser(user); // and with it every grant the user holds
         }
       }
       default -> {
@@ -172,10 +136,11 @@ public final class DbProvisionPhase implements Phase {
 
   // --- the steps of run()
 
-  private void ensureDatabase(Admin admin, PhaseContext ctx, String db, String marker) throws ProvisionException {
+  private void ensureDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker)
+      throws ProvisionException {
     boolean recorded = ctx.ledger().has(KIND_DATABASE, db);
-    if (admin.schema(db) == SchemaState.PRESENT) {
-      if (recorded && marker.equals(admin.schemaComment(db))) {
+    if (admin.databaseExists(db)) {
+      if (recorded && marker.equals(admin.databaseComment(db))) {
         return; // resume: created by an earlier attempt of this task
       }
       throw ProvisionException.conflict("database " + db);
@@ -184,10 +149,9 @@ public final class DbProvisionPhase implements Phase {
       ctx.ledger().record(new LedgerEntry(NAME, KIND_DATABASE, db));
     }
     try {
-      admin.exec("CREATE DATABASE " + quote(db) + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci COMMENT "
-          + admin.literal(marker), "create database " + db);
+      admin.createDatabase(db, marker);
     } catch (ProvisionException e) {
-      if (errorCode(e) == ER_DB_CREATE_EXISTS) {
+      if (DbErrors.errorCode(e) == DbErrors.ER_DB_CREATE_EXISTS) {
         // Appeared since our check: not ours. The ledger entry stays but undo checks the comment marker.
         throw ProvisionException.conflict("database " + db);
       }
@@ -196,27 +160,27 @@ public final class DbProvisionPhase implements Phase {
     LOG.info("task " + ctx.request().taskId() + ": created database " + db);
   }
 
-  private void ensureUser(Admin admin, PhaseContext ctx, String user, String password) throws ProvisionException {
+  private void ensureUser(DbAdminSession admin, PhaseContext ctx, String user, String password)
+      throws ProvisionException {
     if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
       throw ProvisionException.conflict("database user " + user);
     }
     boolean recorded = ctx.ledger().has(KIND_USER, user);
-    String identified = account(user) + " IDENTIFIED BY " + admin.literal(password);
     if (admin.userExists(user)) {
       if (!recorded) {
         throw ProvisionException.conflict("database user " + user);
       }
       // resume: the user is ours; make sure it has the password the ini holds
-      admin.execSecret("ALTER USER " + identified, "alter user " + user);
+      admin.setPassword(user, password);
       return;
     }
     if (!recorded) {
       ctx.ledger().record(new LedgerEntry(NAME, KIND_USER, user));
     }
     try {
-      admin.execSecret("CREATE USER " + identified, "create user " + user);
+      admin.createUser(user, password);
     } catch (ProvisionException e) {
-      if (errorCode(e) == ER_CANNOT_USER) {
+      if (DbErrors.errorCode(e) == DbErrors.ER_CANNOT_USER) {
         // Appeared since our check: neutralise our ledger entry so undo never drops it.
         ctx.ledger().record(new LedgerEntry(NAME, KIND_FOREIGN_USER, user));
         throw ProvisionException.conflict("database user " + user);
@@ -226,7 +190,7 @@ public final class DbProvisionPhase implements Phase {
     LOG.info("task " + ctx.request().taskId() + ": created database user " + user);
   }
 
-  private void grantSharedTables(Admin admin, String user, String sharedDb, List<String> tables)
+  private void grantSharedTables(DbAdminSession admin, String user, String sharedDb, List<String> tables)
       throws ProvisionException {
     // GRANT on a missing table fails with a terse error; name every missing table up front instead.
     List<String> missing = new ArrayList<>();
@@ -241,10 +205,9 @@ public final class DbProvisionPhase implements Phase {
     }
     for (String table : tables) {
       try {
-        admin.exec("GRANT SELECT, UPDATE, INSERT ON " + quote(sharedDb) + "." + quote(table) + " TO "
-            + account(user), "grant on " + sharedDb + "." + table);
+        admin.grantReadWriteOn(sharedDb, table, user);
       } catch (ProvisionException e) {
-        if (errorCode(e) == ER_NO_SUCH_TABLE) {
+        if (DbErrors.errorCode(e) == DbErrors.ER_NO_SUCH_TABLE) {
           throw new ProvisionException("shared table " + sharedDb + "." + table + " does not exist; check "
               + "WIKI_SHARED_DB_NAME and wiki-db.shared-tables", false, e);
         }
@@ -253,31 +216,15 @@ public final class DbProvisionPhase implements Phase {
     }
   }
 
-  // --- names, quoting, inputs
+  // --- inputs
 
-  static String identifier(String name, Pattern pattern, String what) throws ProvisionException {
-    if (name == null || !pattern.matcher(name).matches()) {
-      // the offending value is not echoed: it may be long or hostile; the pattern says what is allowed
+  private static String allowListed(String name, int maxLength, String what) throws ProvisionException {
+    if (name == null || name.length() > maxLength || !NAME_CHARACTERS.matcher(name).matches()) {
+      // the offending value is not echoed: it may be long or hostile; the message says what is allowed
       throw new ProvisionException("invalid " + what + ": only letters, digits and '_' are allowed (max "
-          + (pattern == USER ? 80 : 64) + " characters)");
+          + maxLength + " characters)");
     }
     return name;
-  }
-
-  private static String quote(String identifier) {
-    return "`" + identifier + "`"; // allow-listed: cannot contain a backtick
-  }
-
-  /**
-   * A database name in a database-level GRANT: '_' and '%' are wildcards there, so {@code wiki_a_b} would
-   * also match {@code wikiXaYb}, another wiki's database. Escape them.
-   */
-  static String quoteGrantDb(String db) {
-    return quote(db.replace("_", "\\_"));
-  }
-
-  private static String account(String user) {
-    return "'" + user + "'@'%'"; // allow-listed: no quotes inside
   }
 
   /** Stored as the database's COMMENT: proves the database was created by this task. */
@@ -315,239 +262,7 @@ public final class DbProvisionPhase implements Phase {
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException | IniFile.IniFormatException e) {
-      throw new java.io.UncheckedIOException(new IOException("cannot read pubwiki.ini: " + e.getMessage()));
-    }
-  }
-
-  private static int errorCode(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof MySQLException m) {
-        return m.getErrorCode();
-      }
-      if (t instanceof SqlFailure f) {
-        return f.code;
-      }
-    }
-    return -1;
-  }
-
-  // --- the admin connection
-
-  private enum SchemaState { PRESENT, ABSENT }
-
-  private Admin connect(AppConfig.WikiDb cfg) throws ProvisionException {
-    HostPort address = HostPort.parse(cfg.adminAddress());
-    MySQLConnectOptions options = new MySQLConnectOptions()
-        .setHost(address.host()).setPort(address.port())
-        .setUser(cfg.adminUser()).setPassword(cfg.adminPassword().reveal())
-        .setCharset("utf8mb4");
-    Future<MySQLConnection> pending = MySQLConnection.connect(vertx, options);
-    try {
-      MySQLConnection conn = pending.toCompletionStage().toCompletableFuture()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      Admin admin = new Admin(conn, cfg.adminAddress());
-      admin.detectEscaping();
-      return admin;
-    } catch (TimeoutException e) {
-      pending.onSuccess(MySQLConnection::close); // do not leak it if it completes later
-      throw new ProvisionException("timed out connecting to the wiki database server at " + cfg.adminAddress(),
-          true, null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProvisionException("interrupted while connecting to the wiki database server", true, null);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof MySQLException m && m.getErrorCode() == ER_ACCESS_DENIED) {
-        throw new ProvisionException("the wiki database server at " + cfg.adminAddress() + " refused the admin "
-            + "login of '" + cfg.adminUser() + "'; " + ADMIN_HINT, false, null);
-      }
-      if (cause instanceof MySQLException m) {
-        throw new ProvisionException("could not log in to the wiki database server at " + cfg.adminAddress()
-            + " (error " + m.getErrorCode() + "); " + ADMIN_HINT, false, null);
-      }
-      throw new ProvisionException("cannot reach the wiki database server at " + cfg.adminAddress() + " ("
-          + cause.getClass().getSimpleName() + "); check WIKI_DB_HOST and that MariaDB is running",
-          isConnectionProblem(cause), cause);
-    }
-  }
-
-  private static boolean isConnectionProblem(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException || c instanceof ClosedConnectionException || c instanceof IOException
-          || c instanceof TimeoutException) {
-        return true;
-      }
-      if (c.getClass().getName().contains("ConnectTimeout")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  record HostPort(String host, int port) {
-    static HostPort parse(String address) throws ProvisionException {
-      String host = address;
-      int port = 3306;
-      int colon = address.lastIndexOf(':');
-      if (address.startsWith("[")) { // [v6]:port
-        int close = address.indexOf(']');
-        if (close < 0) {
-          throw new ProvisionException("invalid wiki database address '" + address + "': expected host[:port]");
-        }
-        host = address.substring(1, close);
-        colon = address.indexOf(':', close);
-      } else if (colon != address.indexOf(':')) {
-        colon = -1; // bare IPv6 without a port
-      }
-      if (colon >= 0) {
-        if (!address.startsWith("[")) {
-          host = address.substring(0, colon);
-        }
-        try {
-          port = Integer.parseInt(address.substring(colon + 1));
-        } catch (NumberFormatException e) {
-          throw new ProvisionException("invalid wiki database address '" + address + "': expected host[:port]");
-        }
-      }
-      return new HostPort(host, port);
-    }
-  }
-
-  /** One admin session. Closing it also releases the named lock. */
-  private final class Admin implements AutoCloseable {
-    private final MySQLConnection conn;
-    private final String address;
-    private boolean backslashEscapes = true;
-
-    Admin(MySQLConnection conn, String address) {
-      this.conn = conn;
-      this.address = address;
-    }
-
-    /** String literals must be escaped the way the session's sql_mode reads them. */
-    void detectEscaping() throws ProvisionException {
-      String mode = one(conn.query("SELECT @@SESSION.sql_mode").execute(), "read sql_mode").getString(0);
-      backslashEscapes = mode == null || !mode.toUpperCase().contains("NO_BACKSLASH_ESCAPES");
-    }
-
-    String literal(String value) {
-      String escaped = value.replace("'", "''"); // doubling works in every sql_mode
-      if (backslashEscapes) {
-        escaped = escaped.replace("\\", "\\\\");
-      }
-      return "'" + escaped + "'";
-    }
-
-    /** Serialises provisioner tasks working on the same database name (released when the session ends). */
-    void lock(String db) throws ProvisionException {
-      String name = "wikifarm:db:" + sha1(db); // lock names are limited to 64 characters
-      // wait for the lock for less than the statement timeout, so a busy lock reads as "retry", not a timeout
-      Row row = one(conn.preparedQuery("SELECT GET_LOCK(?, ?)").execute(Tuple.of(name,
-          Math.max(1, timeout.toSeconds() / 2))), "lock " + db);
-      Long got = row.getLong(0);
-      if (got == null || got != 1L) {
-        throw new ProvisionException("another task is provisioning database " + db + "; will retry", true, null);
-      }
-    }
-
-    SchemaState schema(String db) throws ProvisionException {
-      Row row = one(conn.preparedQuery("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")
-          .execute(Tuple.of(db)), "look up database " + db);
-      return row.getLong(0) > 0 ? SchemaState.PRESENT : SchemaState.ABSENT;
-    }
-
-    String schemaComment(String db) throws ProvisionException {
-      Row row = one(conn.preparedQuery("SELECT SCHEMA_COMMENT FROM information_schema.SCHEMATA "
-          + "WHERE SCHEMA_NAME = ?").execute(Tuple.of(db)), "look up database " + db);
-      return row == null ? null : row.getString(0);
-    }
-
-    boolean userExists(String user) throws ProvisionException {
-      Row row = one(conn.preparedQuery("SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = '%'")
-          .execute(Tuple.of(user)), "look up user " + user);
-      return row.getLong(0) > 0;
-    }
-
-    boolean tableExists(String db, String table) throws ProvisionException {
-      Row row = one(conn.preparedQuery("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
-          + "AND TABLE_NAME = ?").execute(Tuple.of(db, table)), "look up table " + db + "." + table);
-      return row.getLong(0) > 0;
-    }
-
-    /** Runs one statement that holds no secret; {@code what} names it in errors. */
-    void exec(String sql, String what) throws ProvisionException {
-      await(conn.query(sql).execute(), what, false);
-    }
-
-    /** Runs one statement that holds the password: failures report only the error code. */
-    void execSecret(String sql, String what) throws ProvisionException {
-      await(conn.query(sql).execute(), what, true);
-    }
-
-    private Row one(Future<RowSet<Row>> query, String what) throws ProvisionException {
-      RowSet<Row> rows = await(query, what, false);
-      return rows.size() == 0 ? null : rows.iterator().next();
-    }
-
-    private <T> T await(Future<T> future, String what, boolean secret) throws ProvisionException {
-      try {
-        return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        throw new ProvisionException("timed out (" + what + ") on the wiki database server at " + address, true,
-            null);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ProvisionException("interrupted (" + what + ")", true, null);
-      } catch (ExecutionException e) {
-        throw failure(e.getCause(), what, secret);
-      }
-    }
-
-    private ProvisionException failure(Throwable cause, String what, boolean secret) {
-      if (cause instanceof MySQLException m) {
-        int code = m.getErrorCode();
-        if (PRIVILEGE_ERRORS.contains(code)) {
-          return new SqlFailure("the admin account lacks a privilege to " + what + " (error " + code + "); "
-              + ADMIN_HINT + ", and that it has ALL PRIVILEGES WITH GRANT OPTION", code, null);
-        }
-        // The server's message may quote the statement, so for secret statements keep only the code.
-        String detail = secret ? "error " + code : "error " + code + ": " + m.getMessage();
-        return new SqlFailure("could not " + what + " (" + detail + ")", code, secret ? null : m);
-      }
-      boolean connection = isConnectionProblem(cause);
-      return new ProvisionException("could not " + what + ": " + (connection ? "lost the connection to "
-          + address : cause.getClass().getSimpleName()), connection, secret ? null : cause);
-    }
-
-    @Override
-    public void close() {
-      // Wait for a clean COM_QUIT; a failure leaves nothing behind: the server ends the session and frees
-      // the lock either way.
-      try {
-        conn.close().toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        LOG.fine("closing the admin session failed: " + e.getClass().getSimpleName());
-      }
-    }
-  }
-
-  /** A statement the server rejected; keeps the MariaDB error code even when the cause is withheld. */
-  private static final class SqlFailure extends ProvisionException {
-    final int code;
-
-    SqlFailure(String message, int code, Throwable cause) {
-      super(message, false, cause);
-      this.code = code;
-    }
-  }
-
-  private static String sha1(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      throw new UncheckedIOException(new IOException("cannot read pubwiki.ini: " + e.getMessage()));
     }
   }
 }
