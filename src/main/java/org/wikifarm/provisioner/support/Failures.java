@@ -2,6 +2,9 @@ package org.wikifarm.provisioner.support;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeoutException;
 
@@ -34,7 +37,10 @@ public final class Failures {
   }
 
   private static boolean isConnectionLevel(Throwable t) {
-    if (t instanceof ConnectException || t instanceof SocketTimeoutException || t instanceof TimeoutException
+    // network-level IO: refused, reset, no route (SocketException), a host that does not resolve yet (a container
+    // still starting), a channel closed under a request; file-system IOExceptions are deliberately not here
+    if (t instanceof SocketException || t instanceof UnknownHostException || t instanceof ClosedChannelException
+        || t instanceof ConnectException || t instanceof SocketTimeoutException || t instanceof TimeoutException
         || t instanceof io.vertx.sqlclient.ClosedConnectionException
         || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException
         || t instanceof io.netty.channel.ConnectTimeoutException) {

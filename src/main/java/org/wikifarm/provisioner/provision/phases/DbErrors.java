@@ -1,11 +1,9 @@
 package org.wikifarm.provisioner.provision.phases;
 
 import io.vertx.mysqlclient.MySQLException;
-import io.vertx.sqlclient.ClosedConnectionException;
-import java.io.IOException;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 import org.wikifarm.provisioner.provision.ProvisionException;
+import org.wikifarm.provisioner.support.Failures;
 
 /**
  * Turns what the MariaDB driver reports to the admin session into {@link ProvisionException}s that say what to
@@ -41,7 +39,7 @@ final class DbErrors {
     }
     return new ProvisionException("cannot reach the wiki database server at " + address + " ("
         + cause.getClass().getSimpleName() + "); check WIKI_DB_HOST and that MariaDB is running",
-        isConnectionProblem(cause), cause);
+        Failures.isTransient(cause), cause);
   }
 
   /**
@@ -58,7 +56,7 @@ final class DbErrors {
       String detail = secret ? "error " + code : "error " + code + ": " + m.getMessage();
       return new SqlFailure("could not " + what + " (" + detail + ")", code, secret ? null : m);
     }
-    boolean connection = isConnectionProblem(cause);
+    boolean connection = Failures.isTransient(cause);
     return new ProvisionException("could not " + what + ": " + (connection ? "lost the connection to "
         + address : cause.getClass().getSimpleName()), connection, secret ? null : cause);
   }
@@ -74,20 +72,6 @@ final class DbErrors {
       }
     }
     return -1;
-  }
-
-  /**
-   * Worth a retry: the conversation with the server broke, not the server's answer. Deliberately wider than
-   * {@code Failures.isTransient}: every I/O error counts, so an admin host that does not resolve yet (the
-   * database container still starting), no route to it, or a channel closed under a statement is retried too.
-   */
-  private static boolean isConnectionProblem(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof IOException || c instanceof ClosedConnectionException || c instanceof TimeoutException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** A statement the server rejected; keeps the MariaDB error code even when the cause is withheld. */
