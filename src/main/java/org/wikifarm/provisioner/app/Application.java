@@ -30,7 +30,8 @@ import org.wikifarm.provisioner.worker.Checkpoints;
 import io.vertx.core.ThreadingModel;
 import org.wikifarm.provisioner.http.HealthEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
-import org.wikifarm.provisioner.http.WikiEndpoint;
+import org.wikifarm.provisioner.http.CreateWikiEndpoint;
+import org.wikifarm.provisioner.http.WikiReadEndpoint;
 import org.wikifarm.provisioner.http.TaskEventsEndpoint;
 import org.wikifarm.provisioner.store.TaskQueue;
 import org.wikifarm.provisioner.store.Idempotency;
@@ -111,13 +112,14 @@ public final class Application {
     EventJournal journal = new EventJournal(redisApi, keys, config.redis());
     TaskEventHub hub = new TaskEventHub(vertx);
 
-    WikiEndpoint wikis = new WikiEndpoint(config, wikiStore, new TaskQueue(wikiStore, specs, journal, vertx.eventBus()),
+    CreateWikiEndpoint create = new CreateWikiEndpoint(config, new TaskQueue(wikiStore, specs, journal, vertx.eventBus()),
         new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
+    WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore);
     TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore, journal, hub);
     HealthEndpoint health = new HealthEndpoint(
         ReadinessProbes.of(vertx, config.farm(), wikiStore, redis, executor, membership));
-    List<Consumer<Router>> api = List.of(wikis::register, events::register, health::register);
+    List<Consumer<Router>> api = List.of(create::register, reads::register, events::register, health::register);
     Consumer<Router> root = router -> {
       health.register(router);
       ProgressPage.register(router);

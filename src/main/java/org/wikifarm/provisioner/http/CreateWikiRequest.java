@@ -16,10 +16,9 @@ public record CreateWikiRequest(
     String ownerUsername) {
 
   private static final Set<String> VISIBILITIES = Set.of("public", "private", "unlisted");
-  private static final long MAX_USER_ID = 4_294_967_295L; // INT UNSIGNED
 
   public static CreateWikiRequest parse(JsonObject body, MultiMap headers, AppConfig config, WikiRules rules) {
-    String name = requiredString(body, "name", "invalid_name").strip();
+    String name = WikiRules.stripBlank(requiredString(body, "name", "invalid_name"));
     String nameProblem = WikiRules.nameProblem(name);
     if (nameProblem != null) {
       throw ApiException.invalidField("invalid_name", "name", nameProblem);
@@ -60,25 +59,22 @@ public record CreateWikiRequest(
 
     long ownerId;
     String ownerName;
+    // body identity (a trusted proxy puts the owner in the JSON)
     if (config.http().identity() == Identity.HEADERS) {
-      String id = headers.get("X-Auth-User-Id");
-      ownerName = headers.get("X-Auth-User");
-      if (id == null || ownerName == null || ownerName.isBlank()) {
-        throw ApiException.unauthorized("missing_identity",
-            "X-Auth-User-Id and X-Auth-User headers are required (set by the forward-auth proxy)");
-      }
-      ownerId = parseUserId(id.strip(), true);
+      Caller caller = Caller.required(headers); // validated and decoded there; the body's owner is ignored
+      return new CreateWikiRequest(name, slug, language, template, visibility, caller.id(), caller.username());
     } else {
       Object owner = body.getValue("owner");
       if (!(owner instanceof JsonObject o)) {
         throw ApiException.invalidField("invalid_owner", "owner", "owner {id, username} is required");
       }
       Object id = o.getValue("id");
-      if (!(id instanceof Number n) || n instanceof Double || n instanceof Float
-          || n.longValue() < 1 || n.longValue() > MAX_USER_ID) {
+      // only integral JSON numbers that fit INT UNSIGNED: a BigInteger would wrap around in longValue()
+      if (!(id instanceof Integer || id instanceof Long) || ((Number) id).longValue() < 1
+          || ((Number) id).longValue() > Caller.MAX_USER_ID) {
         throw ApiException.invalidField("invalid_owner", "owner.id", "owner.id must be a positive whole number");
       }
-      ownerId = n.longValue();
+      ownerId = ((Number) id).longValue();
       Object username = o.getValue("username");
       if (!(username instanceof String s) || s.isBlank()) {
         throw ApiException.invalidField("invalid_owner", "owner.username", "owner.username must be a non-empty string");
@@ -93,12 +89,10 @@ public record CreateWikiRequest(
     return new CreateWikiRequest(name, slug, language, template, visibility, ownerId, ownerName);
   }
 
-  /** Parses a user id from a path or header; 400 (or 401 for identity headers) when it is not one. */
-  public static long parseUserId(String raw, boolean fromIdentityHeader) {
-    if (raw == null || !raw.matches("^[0-9]{1,10}$") || Long.parseLong(raw) < 1 || Long.parseLong(raw) > MAX_USER_ID) {
-      if (fromIdentityHeader) {
-        throw ApiException.unauthorized("missing_identity", "X-Auth-User-Id must be a positive whole number");
-      }
+  /** Parses a user id from a path; 400 when it is not one. */
+  public static long parseUserId(String raw) {
+    if (raw == null || !raw.matches("^[0-9]{1,10}$") || Long.parseLong(raw) < 1
+        || Long.parseLong(raw) > Caller.MAX_USER_ID) {
       throw ApiException.badRequest("invalid_user_id", "the user id must be a positive whole number");
     }
     return Long.parseLong(raw);

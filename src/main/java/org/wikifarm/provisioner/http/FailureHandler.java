@@ -9,6 +9,7 @@ import io.vertx.ext.web.handler.HttpException;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.wikifarm.provisioner.store.RateLimiter;
 import org.wikifarm.provisioner.store.SlugTakenException;
 import org.wikifarm.provisioner.store.StoreUnavailableException;
 import org.wikifarm.provisioner.support.Failures;
@@ -50,6 +51,19 @@ public final class FailureHandler implements Handler<RoutingContext> {
     Responses.json(response, error.status(), new JsonObject().put("error", body));
   }
 
+  /** A failure raised by Netty's HTTP decoder while it read this request. */
+  private static boolean fromHttpCodec(Throwable failure) {
+    if (failure == null) {
+      return false;
+    }
+    if (failure instanceof io.netty.handler.codec.DecoderException
+        || failure instanceof io.netty.handler.codec.TooLongFrameException) {
+      return true;
+    }
+    StackTraceElement[] stack = failure.getStackTrace();
+    return stack.length > 0 && stack[0].getClassName().startsWith("io.netty.handler.codec.http.");
+  }
+
   private static ApiException toApiException(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiException api) {
@@ -59,10 +73,20 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return new ApiException(409, "slug_taken", "the slug '" + taken.slug() + "' is already taken",
           new JsonObject().put("field", "slug"));
     }
+    if (failure instanceof RateLimiter.LimitedException limited) {
+      return new ApiException.RateLimited(limited.retryAfterSeconds());
+    }
     if (failure instanceof StoreUnavailableException unavailable) {
       LOG.warning("dependency unavailable on " + ctx.request().method() + " " + ctx.normalizedPath() + ": "
           + Failures.rootMessage(unavailable));
       return ApiException.unavailable(unavailable.getMessage());
+    }
+    if (fromHttpCodec(failure)) {
+      // the body broke mid-request (bad chunking, a truncated stream): the client's fault, one line is enough
+      LOG.warning("malformed request body on " + ctx.request().method() + " " + ctx.normalizedPath() + " from "
+          + ctx.request().remoteAddress() + ": " + failure);
+      ctx.response().putHeader("Connection", "close");
+      return ApiException.badRequest("malformed_request", "the HTTP request body could not be decoded");
     }
     if (failure instanceof DecodeException) {
       return ApiException.badRequest("invalid_json", "the request body is not valid JSON");

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import org.wikifarm.provisioner.config.AppConfig;
 
 /**
@@ -19,6 +22,7 @@ import org.wikifarm.provisioner.config.AppConfig;
  */
 public final class HttpVerticle extends VerticleBase {
   public static final String API_BASE = "/provisioner/v1";
+  private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
 
   private final AppConfig.Http config;
   private final List<Consumer<Router>> apiEndpoints;
@@ -63,7 +67,10 @@ public final class HttpVerticle extends VerticleBase {
         .setPort(config.port())
         .setCompressionSupported(false) // SSE must not be buffered by compression
         .setIdleTimeout(0);
-    server = vertx.createHttpServer(options).requestHandler(root);
+    server = vertx.createHttpServer(options).requestHandler(root)
+        .invalidRequestHandler(HttpVerticle::rejectUndecodable)
+        // a client that breaks its connection is not the service's problem: one line, no stack trace
+        .exceptionHandler(e -> LOG.fine(() -> "connection error: " + e));
     return server.listen();
   }
 
@@ -73,10 +80,29 @@ public final class HttpVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * A request the HTTP codec could not decode (URI or headers too long, broken chunking, a bad Content-Length)
+   * gets the same JSON error shape as every other error, and one WARNING line.
+   */
+  private static void rejectUndecodable(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    ApiException error;
+    if (cause instanceof TooLongHttpLineException) {
+      error = new ApiException(414, "uri_too_long", "the request line is longer than the server accepts");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      error = new ApiException(431, "headers_too_large", "the request headers are larger than the server accepts");
+    } else {
+      error = ApiException.badRequest("malformed_request", "the HTTP request could not be decoded");
+    }
+    LOG.warning("rejected an undecodable request from " + request.remoteAddress() + " with " + error.status() + ": "
+        + (cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+    FailureHandler.send(request.response().putHeader("Connection", "close"), error);
+  }
+
   /** Binding beyond loopback with neither a token nor header identity lets anyone create wikis as anyone. */
   public static void warnIfOpenToAnyone(AppConfig.Http http) {
     if (!http.loopbackOnly() && http.apiToken().isEmpty() && http.identity() == AppConfig.Identity.BODY) {
-      Logger.getLogger(HttpVerticle.class.getName()).warning("!!! listening on " + http.host()
+      LOG.warning("!!! listening on " + http.host()
           + " without PROVISIONER_API_TOKEN and with identity from the request body: anyone who can reach this "
           + "port can create wikis as anyone. Set PROVISIONER_API_TOKEN or WIKIFARM_IDENTITY=headers, or bind "
           + "127.0.0.1.");

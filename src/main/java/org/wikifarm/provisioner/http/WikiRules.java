@@ -13,7 +13,8 @@ import org.wikifarm.provisioner.config.AppConfig;
 public final class WikiRules {
   private static final Pattern SLUG = Pattern.compile("^[a-z][a-z0-9-]*[a-z0-9]$");
   private static final Set<String> BUILT_IN_RESERVED = Set.of("www", "api", "admin", "mail", "main", "portainer",
-      "pubwiki", "mcp", "chat", "mysql", "sys", "test", "information_schema", "performance_schema", "root");
+      "pubwiki", "mcp", "chat", "mysql", "sys", "test", "public", "information_schema", "performance_schema",
+      "root");
   /** Characters that break a MediaWiki namespace name or page titles. */
   private static final String FORBIDDEN_NAME_CHARS = "#<>[]|{}:";
   public static final int NAME_MAX = 190;
@@ -35,6 +36,13 @@ public final class WikiRules {
       return "the slug must be 3 to 32 characters long";
     }
     if (!SLUG.matcher(slug).matches()) {
+      // the extension's own check is looser (^[a-z0-9-]{3,120}$), so say exactly which rule this one breaks
+      if (!Character.isLetter(slug.charAt(0)) || slug.charAt(0) > 'z') {
+        return "the slug must start with a lowercase letter a-z (e.g. 'wiki1' instead of '1wiki')";
+      }
+      if (slug.endsWith("-")) {
+        return "the slug must not end with '-'";
+      }
       return "the slug may contain only lowercase letters a-z, digits and '-', must start with a letter "
           + "and must not end with '-'";
     }
@@ -46,6 +54,27 @@ public final class WikiRules {
 
   public boolean isReserved(String slug) {
     return reserved.contains(slug);
+  }
+
+  /**
+   * The name without blank characters of any Unicode kind at either end (no-break and ideographic spaces,
+   * zero-width and other format characters included), so a name made only of them is empty.
+   */
+  public static String stripBlank(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && isBlank(s.codePointAt(start))) {
+      start += Character.charCount(s.codePointAt(start));
+    }
+    while (end > start && isBlank(s.codePointBefore(end))) {
+      end -= Character.charCount(s.codePointBefore(end));
+    }
+    return s.substring(start, end);
+  }
+
+  private static boolean isBlank(int cp) {
+    return Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.getType(cp) == Character.FORMAT
+        || cp == 0x180E || cp == 0x3164 || cp == 0x115F || cp == 0x1160; // fillers that render as nothing
   }
 
   /** Null when the (already trimmed) name is acceptable; otherwise why not. */

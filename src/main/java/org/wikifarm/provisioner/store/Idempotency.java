@@ -12,10 +12,18 @@ import java.util.List;
 
 /**
  * {@code Idempotency-Key} records: the same key from the same owner within the TTL returns the first
- * request's task id; the same key with a different body is a client error. Keys and bodies are stored as
- * SHA-256 hashes only.
+ * request's task id, also while that request is still in flight; the same key with a different body is a
+ * client error. A request first <em>claims</em> the key (SET NX, state {@code pending}, with the task id it is
+ * about to create); the claim becomes {@code done} when the create commits, or is dropped when it fails, so a
+ * retry can try again. Keys and bodies are stored as SHA-256 hashes only.
  */
 public final class Idempotency {
+  /** Deletes the claim only if it is still ours (a later request may have claimed the key since). */
+  private static final String DROP_IF_OURS = """
+      local v = redis.call('GET', KEYS[1])
+      if v and cjson.decode(v)['task_id'] == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+      return 0""";
+
   private final RedisAPI redis;
   private final RedisKeys keys;
   private final Duration ttl;
@@ -26,24 +34,42 @@ public final class Idempotency {
     this.ttl = ttl;
   }
 
-  /** What an earlier request with this key did. */
-  public record Earlier(String bodyHash, String taskId) {}
+  /** The record of a key: the body it was used with, its task id, and whether that create has committed. */
+  public record Record(String bodyHash, String taskId, boolean done) {}
 
-  public Future<Earlier> lookup(long ownerId, String key) {
+  /** Claims the key for {@code taskId}; null when claimed, otherwise the record that holds it. */
+  public Future<Record> claim(long ownerId, String key, String bodyHash, String taskId) {
+    String redisKey = keys.idempotency(ownerId, sha256(key));
+    return redis.set(List.of(redisKey, encode(bodyHash, taskId, false), "NX", "EX", Long.toString(ttl.toSeconds())))
+        .compose(ok -> ok != null ? Future.succeededFuture(null) : lookup(ownerId, key)
+            // it vanished between SET NX and GET: the holder failed; claim again
+            .compose(r -> r != null ? Future.succeededFuture(r) : claim(ownerId, key, bodyHash, taskId)));
+  }
+
+  public Future<Record> lookup(long ownerId, String key) {
     return redis.get(keys.idempotency(ownerId, sha256(key))).map(r -> {
       if (r == null) {
         return null;
       }
       JsonObject json = new JsonObject(r.toString());
-      return new Earlier(json.getString("body"), json.getString("task_id"));
+      return new Record(json.getString("body"), json.getString("task_id"), !"pending".equals(json.getString("state")));
     });
   }
 
-  /** Stores the outcome unless another request stored one first (SET NX). */
-  public Future<Void> remember(long ownerId, String key, String bodyHash, String taskId) {
-    String value = new JsonObject().put("body", bodyHash).put("task_id", taskId).encode();
-    return redis.set(List.of(keys.idempotency(ownerId, sha256(key)), value, "NX", "EX",
+  /** The create of a claimed key committed: later requests get its task id at once. */
+  public Future<Void> complete(long ownerId, String key, String bodyHash, String taskId) {
+    return redis.set(List.of(keys.idempotency(ownerId, sha256(key)), encode(bodyHash, taskId, true), "XX", "EX",
         Long.toString(ttl.toSeconds()))).mapEmpty();
+  }
+
+  /** The create of a claimed key failed: free the key so the client can retry with it. */
+  public Future<Void> drop(long ownerId, String key, String taskId) {
+    return redis.eval(List.of(DROP_IF_OURS, "1", keys.idempotency(ownerId, sha256(key)), taskId)).mapEmpty();
+  }
+
+  private static String encode(String bodyHash, String taskId, boolean done) {
+    return new JsonObject().put("body", bodyHash).put("task_id", taskId).put("state", done ? "done" : "pending")
+        .encode();
   }
 
   public static String sha256(String text) {

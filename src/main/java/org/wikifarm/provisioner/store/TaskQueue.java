@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.task.TaskEvent;
-import org.wikifarm.provisioner.task.TaskId;
+import java.util.function.Supplier;
 
 /**
  * The enqueue step of a create, in one call: the task's extras, the wiki and task rows (one transaction), the
@@ -30,16 +30,16 @@ public final class TaskQueue {
   /**
    * Queues a create task and returns its id. Without a named template there are no extras to lose, so a Redis
    * outage does not block creation; with one, it must be stored first or the wiki would be built from the
-   * wrong template. Fails with {@link SlugTakenException} when the slug is held.
+   * wrong template. {@code admission} runs just before the rows commit and can still refuse (see
+   * {@link WikiStore#createWikiAndTask}). Fails with {@link SlugTakenException} when the slug is held.
    */
-  public Future<String> enqueue(NewWiki wiki) {
-    String taskId = TaskId.newId();
+  public Future<String> enqueue(String taskId, NewWiki wiki, Supplier<Future<?>> admission) {
     Future<Void> extras = wiki.template() == null ? Future.succeededFuture()
         : specs.put(taskId, new JsonObject().put("template", wiki.template()))
             .recover(e -> Future.failedFuture(new StoreUnavailableException(
                 "Redis is unavailable, so a wiki with a named template cannot be queued; retry shortly", e)));
     return extras
-        .compose(v -> wikis.createWikiAndTask(taskId, wiki))
+        .compose(v -> wikis.createWikiAndTask(taskId, wiki, admission))
         .compose(wikiId -> {
           LOG.info("queued task " + taskId + " for wiki " + wikiId + " (slug " + wiki.slug() + ")");
           // the journal's first entry, written before any worker can see the task, so every subscriber's

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Reads and writes the extension's {@code wikifarm_wikis} / {@code wikifarm_tasks} tables. All SQL uses bound
@@ -33,9 +34,11 @@ public final class WikiStore {
   /**
    * Inserts the pending wiki row and its queued task in one transaction. A concurrent duplicate slug is
    * rejected by the unique index (not by a racy pre-check) and surfaces as {@link SlugTakenException}.
+   * {@code admission} runs inside the transaction after both inserts, just before the commit: when it fails,
+   * nothing is written (that is how a rate limit counts only requests that would otherwise succeed).
    * Returns the new wiki id.
    */
-  public Future<Long> createWikiAndTask(String taskId, NewWiki w) {
+  public Future<Long> createWikiAndTask(String taskId, NewWiki w, Supplier<Future<?>> admission) {
     return pool.withTransaction(conn -> conn
             .preparedQuery("INSERT INTO wikifarm_wikis (name, slug, domain, language, owner_user_id, owner_username, "
                 + "visibility, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
@@ -46,6 +49,7 @@ public final class WikiStore {
               return conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, wiki_id, "
                       + "created_by_user_id, created_by_username) VALUES (?, 'create_wiki', 'queued', 0, ?, ?, ?)")
                   .execute(Tuple.of(taskId, wikiId, w.ownerUserId(), Buffer.buffer(w.ownerUsername())))
+                  .compose(v -> admission.get())
                   .map(wikiId);
             }))
         .recover(e -> Future.failedFuture(
@@ -68,11 +72,17 @@ public final class WikiStore {
 
   public record Page(List<Wiki> wikis, Integer nextOffset) {}
 
-  /** Every wiki of an owner, in any status, newest first. */
-  public Future<List<Wiki>> listByOwner(long ownerUserId) {
+  /** Every wiki of an owner (only its public ones when {@code publicOnly}), in any status, newest first. */
+  public Future<List<Wiki>> listByOwner(long ownerUserId, boolean publicOnly) {
     return pool.preparedQuery("SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE owner_user_id = ? "
-            + "ORDER BY created_at DESC, id DESC")
+            + (publicOnly ? "AND visibility = 'public' " : "") + "ORDER BY created_at DESC, id DESC")
         .execute(Tuple.of(ownerUserId)).map(WikiStore::toWikis);
+  }
+
+  /** The wiki holding {@code slug}, in any status, or null. */
+  public Future<Wiki> findBySlug(String slug) {
+    return pool.preparedQuery("SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE slug = ?")
+        .execute(Tuple.of(slug)).map(rows -> rows.size() == 0 ? null : toWiki(rows.iterator().next()));
   }
 
   /** Whether any wiki row, in any status, holds the slug. */
