@@ -211,7 +211,8 @@ final class ConfigReader {
     List<List<String>> commands = new ArrayList<>();
     for (Object entry : array) {
       if (!(entry instanceof JsonArray argv) || argv.isEmpty()) {
-        problem(label(key) + " must be a list of non-empty argument lists, e.g. [[\"php\",\"maintenance/update.php\"]]");
+        problem(label(key)
+            + " must be a list of non-empty argument lists, e.g. [[\"php\",\"maintenance/update.php\"]]");
         return List.of();
       }
       List<String> args = new ArrayList<>();
