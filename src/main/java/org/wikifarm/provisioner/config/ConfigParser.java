@@ -137,9 +137,8 @@ final class ConfigParser {
     } else if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
       reader.problem(reader.label("redis.url") + " must start with redis:// or rediss://");
     }
-    String keyPrefix = reader.string("redis.key-prefix", true);
     return new AppConfig.Redis(Secret.of(url), server, password,
-        keyPrefix == null ? "wikifarm:" : keyPrefix,
+        reader.string("redis.key-prefix", true),
         reader.integer("redis.journal-max-events", 10, 1_000_000),
         reader.duration("redis.journal-retention"),
         reader.duration("redis.idempotency-ttl"));
