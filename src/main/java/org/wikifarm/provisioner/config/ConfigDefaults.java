@@ -1,0 +1,59 @@
+package org.wikifarm.provisioner.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The built-in defaults, the lowest configuration layer. Keys without a default (the required ones, and those
+ * whose default is derived from another key) are absent. conf/config.yaml shows the same values.
+ */
+final class ConfigDefaults {
+
+  /** SPEC §6's install step: MediaWiki's installer, then CirrusSearch's index configuration. */
+  private static final List<List<String>> INSTALL_COMMANDS = List.of(
+      List.of("php", "maintenance/run", "installPreConfigured"),
+      List.of("php", "extensions/CirrusSearch/maintenance/UpdateSearchIndexConfig.php"));
+  /** SPEC §6's index step: CirrusSearch's two indexing passes. */
+  private static final List<List<String>> INDEX_COMMANDS = List.of(
+      List.of("php", "extensions/CirrusSearch/maintenance/ForceSearchIndex.php", "--skipLinks", "--indexOnSkip"),
+      List.of("php", "extensions/CirrusSearch/maintenance/ForceSearchIndex.php", "--skipParse"));
+
+  private ConfigDefaults() {}
+
+  /** A fresh tree each time: callers merge the other layers into it. */
+  static JsonObject asJson() {
+    return new JsonObject()
+        .put("http", new JsonObject().put("bind", "127.0.0.1:8080").put("body-limit", 65536)
+            .put("api-token", "").put("identity", "body").put("create-rate-limit", 20).put("create-rate-window", "1h"))
+        .put("database", new JsonObject().put("pool-size", 8).put("idle-timeout", "300s").put("verify-schema", true))
+        .put("redis", new JsonObject().put("server", "127.0.0.1:6379").put("password", "")
+            .put("key-prefix", "wikifarm:").put("journal-max-events", 1000).put("journal-retention", "1d")
+            .put("idempotency-ttl", "1d"))
+        .put("farm", new JsonObject().put("url-scheme", "https").put("default-language", "en")
+            .put("templates", new JsonObject()).put("reserved-slugs", new JsonArray()))
+        .put("wiki-db", new JsonObject()
+            .put("shared-tables", new JsonArray().add("user").add("user_properties").add("actor"))
+            .put("name-prefix", "wiki_").put("admin-password", ""))
+        .put("opensearch", new JsonObject().put("user", "").put("password", "").put("endpoint", ""))
+        .put("oauth", new JsonObject().put("key-bits", 2048).put("cert-format", "spki").put("owner", "")
+            .put("group", ""))
+        .put("executor", new JsonObject().put("type", "docker").put("user", "www-data")
+            .put("command-timeout", "30m")
+            .put("install-commands", toJson(INSTALL_COMMANDS))
+            .put("index-commands", toJson(INDEX_COMMANDS)))
+        .put("worker", new JsonObject().put("enabled", true).put("concurrency", 2).put("lease-ttl", "30s")
+            .put("poll-interval", "5s").put("max-attempts", 3))
+        .put("sse", new JsonObject().put("heartbeat", "15s").put("throttle", "200ms"))
+        .put("cluster", new JsonObject().put("enabled", false).put("name", "wikifarm").put("host", "127.0.0.1")
+            .put("port", 5701).put("bus-port", 5801).put("public-host", "").put("members", new JsonArray())
+            .put("min-members", 1));
+  }
+
+  private static JsonArray toJson(List<List<String>> commands) {
+    JsonArray array = new JsonArray();
+    commands.forEach(c -> array.add(new JsonArray(new ArrayList<>(c))));
+    return array;
+  }
+}
