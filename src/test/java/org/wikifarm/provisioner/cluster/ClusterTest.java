@@ -30,11 +30,13 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.ServiceProcess;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.sse.SseClient;
 import org.wikifarm.provisioner.sse.SseClient.Event;
 import org.wikifarm.provisioner.store.RedisKeys;
@@ -62,6 +64,7 @@ class ClusterTest {
   private static Vertx vertx;
   private static RedisAPI redis;
   private static String prefix;
+  private static String dbNamePrefix;
 
   @BeforeAll
   static void startTwoNodes() throws Exception {
@@ -75,6 +78,7 @@ class ClusterTest {
         new JsonArray().add(new JsonArray().add("sh").add("-c").add(INSTALL)));
     base.getJsonObject("worker").put("concurrency", 2).put("lease-ttl", LEASE.toMillis() + "ms");
     prefix = base.getJsonObject("redis").getString("key-prefix");
+    dbNamePrefix = ConfigLoader.fromJson(base).wikiDb().namePrefix();
     int hzA = freePort();
     int hzB = freePort();
     JsonArray members = new JsonArray().add("127.0.0.1:" + hzA).add("127.0.0.1:" + hzB);
@@ -318,7 +322,7 @@ class ClusterTest {
 
     Row task = db.query("SELECT status, wiki_id FROM wikifarm_tasks WHERE id = ?", taskId).iterator().next();
     assertEquals(status, task.getString("status"));
-    String dbName = "wiki_" + slug.replace('-', '_');
+    String dbName = PhaseContext.dbName(dbNamePrefix, slug); // also the wiki's DB user
     if ("succeeded".equals(status)) {
       assertEquals(PHASES, List.copyOf(new java.util.LinkedHashSet<>(phases)), "every phase reached: " + phases);
       assertEquals("ready", db.query("SELECT status FROM wikifarm_wikis WHERE slug = ?", slug).iterator().next()

@@ -24,12 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.ServiceProcess;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.phases.IniFile;
 import org.wikifarm.provisioner.sse.SseClient;
 
@@ -48,6 +50,8 @@ final class CrashKit implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final RedisAPI redis;
   private final String keyPrefix;
+  /** The wiki database name prefix of the nodes' configuration ({@link #config} builds on the same base). */
+  private final String dbNamePrefix;
 
   CrashKit(String name) throws Exception {
     TestInfra.truncateMetadata(); // the nodes' workers would otherwise also claim other classes' leftovers
@@ -57,6 +61,7 @@ final class CrashKit implements AutoCloseable {
     db = new TestDb();
     JsonObject json = TestConfigs.json(farm);
     keyPrefix = json.getJsonObject("redis").getString("key-prefix");
+    dbNamePrefix = ConfigLoader.fromJson(json).wikiDb().namePrefix();
     redis = RedisAPI.api(Redis.createClient(vertx, TestInfra.redis().url()));
   }
 
@@ -138,8 +143,9 @@ final class CrashKit implements AutoCloseable {
     }
   }
 
-  static String dbName(String slug) {
-    return "wiki_" + slug.replace('-', '_');
+  /** The wiki's database name, which is also its DB user name, as the nodes derive it. */
+  String dbName(String slug) {
+    return PhaseContext.dbName(dbNamePrefix, slug);
   }
 
   /** Succeeded: the row is ready, the directory, ini (bootstrap over), keys, database and user all exist. */

@@ -108,8 +108,8 @@ class CrashRecoveryTest {
       // the crash points are where they claim to be: between CREATE DATABASE and CREATE USER ...
       Case midDb = cases.stream().filter(c -> c.slug().startsWith("m-db-")).findFirst().orElseThrow();
       assertEquals(1, kit.db.count("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
-          CrashKit.dbName(midDb.slug())), "mid db_provision: database created");
-      assertEquals(0, kit.db.count("SELECT COUNT(*) FROM mysql.user WHERE User = ?", CrashKit.dbName(midDb.slug())),
+          kit.dbName(midDb.slug())), "mid db_provision: database created");
+      assertEquals(0, kit.db.count("SELECT COUNT(*) FROM mysql.user WHERE User = ?", kit.dbName(midDb.slug())),
           "mid db_provision: user not created yet");
       // ... and a copy killed half-way leaves its hidden partial directory, which the resume must clear
       Case midCopy = cases.stream().filter(c -> c.slug().startsWith("m-copy-")).findFirst().orElseThrow();

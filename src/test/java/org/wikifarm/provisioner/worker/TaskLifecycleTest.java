@@ -19,6 +19,7 @@ import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.RunningService;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.sse.SseClient;
 import org.wikifarm.provisioner.sse.SseClient.Event;
 
@@ -62,6 +63,11 @@ class TaskLifecycleTest {
     ApiClient.Response r = service.client.postJson("/provisioner/v1/wikis", body);
     assertEquals(202, r.status(), r.body());
     return r.json().getString("task_id");
+  }
+
+  /** The wiki's database (and DB user) name as the service derives it from its configured prefix. */
+  private static String dbName(RunningService service, String slug) {
+    return PhaseContext.dbName(service.app.config().wikiDb().namePrefix(), slug);
   }
 
   @Test
@@ -112,7 +118,7 @@ class TaskLifecycleTest {
     assertTrue(Files.isRegularFile(service.farm.resolve("wikis").resolve(slug).resolve("pubwiki.ini")));
     assertTrue(Files.isRegularFile(service.farm.resolve("oauth").resolve(slug).resolve("oauth.key")));
     assertEquals(1, db.count("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
-        "wiki_" + slug.replace('-', '_')));
+        dbName(service, slug)));
 
     // a late subscriber gets the whole history again, identical ids, and the end
     SseClient.Stream late = SseClient.read(service.app.httpPort(), taskId, null, Duration.ofSeconds(10));
@@ -147,7 +153,7 @@ class TaskLifecycleTest {
       assertEquals(0, db.count("SELECT COUNT(*) FROM wikifarm_wikis WHERE slug = ?", slug));
       assertFalse(Files.exists(failing.farm.resolve("wikis").resolve(slug)));
       assertFalse(Files.exists(failing.farm.resolve("oauth").resolve(slug)));
-      String dbName = "wiki_" + slug.replace('-', '_');
+      String dbName = dbName(failing, slug);
       assertEquals(0, db.count("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", dbName));
       assertEquals(0, db.count("SELECT COUNT(*) FROM mysql.user WHERE User = ?", dbName));
       // the slug is free again
