@@ -30,6 +30,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.ServiceProcess;
@@ -63,7 +64,7 @@ class ClusterTest {
   private static TestDb db;
   private static Vertx vertx;
   private static RedisAPI redis;
-  private static String prefix;
+  private static RedisKeys keys;
   private static String dbNamePrefix;
 
   @BeforeAll
@@ -77,8 +78,9 @@ class ClusterTest {
     base.getJsonObject("executor").put("install-commands",
         new JsonArray().add(new JsonArray().add("sh").add("-c").add(INSTALL)));
     base.getJsonObject("worker").put("concurrency", 2).put("lease-ttl", LEASE.toMillis() + "ms");
-    prefix = base.getJsonObject("redis").getString("key-prefix");
-    dbNamePrefix = ConfigLoader.fromJson(base).wikiDb().namePrefix();
+    AppConfig names = ConfigLoader.fromJson(base); // the nodes' configurations only add a cluster section
+    keys = new RedisKeys(names.redis().keyPrefix());
+    dbNamePrefix = names.wikiDb().namePrefix();
     int hzA = freePort();
     int hzB = freePort();
     JsonArray members = new JsonArray().add("127.0.0.1:" + hzA).add("127.0.0.1:" + hzB);
@@ -339,7 +341,6 @@ class ClusterTest {
       assertEquals(0, db.count("SELECT COUNT(*) FROM wikifarm_wikis WHERE slug = ?", slug));
     }
     // nothing of the run is left in Redis: no lease, no ledger
-    RedisKeys keys = new RedisKeys(prefix);
     assertNull(redis.get(keys.taskLease(taskId)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS));
     assertEquals(0L, redis.exists(List.of(keys.taskLedger(taskId), keys.taskDone(taskId))).toCompletionStage()
         .toCompletableFuture().get(5, TimeUnit.SECONDS).toLong());

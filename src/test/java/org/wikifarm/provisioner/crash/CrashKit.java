@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
@@ -34,6 +35,7 @@ import org.wikifarm.provisioner.embedded.TestInfra;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.phases.IniFile;
 import org.wikifarm.provisioner.sse.SseClient;
+import org.wikifarm.provisioner.store.RedisKeys;
 
 /**
  * Shared pieces of the crash and outage tests: a scratch farm, node configurations with a short lease, the
@@ -49,8 +51,8 @@ final class CrashKit implements AutoCloseable {
   final TestDb db;
   private final Vertx vertx = Vertx.vertx();
   private final RedisAPI redis;
-  private final String keyPrefix;
-  /** The wiki database name prefix of the nodes' configuration ({@link #config} builds on the same base). */
+  /** The names the nodes use: their configuration ({@link #config}) builds on the same base. */
+  private final RedisKeys keys;
   private final String dbNamePrefix;
 
   CrashKit(String name) throws Exception {
@@ -60,8 +62,9 @@ final class CrashKit implements AutoCloseable {
     pauses = Files.createDirectories(root.resolve("pauses"));
     db = new TestDb();
     JsonObject json = TestConfigs.json(farm);
-    keyPrefix = json.getJsonObject("redis").getString("key-prefix");
-    dbNamePrefix = ConfigLoader.fromJson(json).wikiDb().namePrefix();
+    AppConfig names = ConfigLoader.fromJson(json);
+    keys = new RedisKeys(names.redis().keyPrefix());
+    dbNamePrefix = names.wikiDb().namePrefix();
     redis = RedisAPI.api(Redis.createClient(vertx, TestInfra.redis().url()));
   }
 
@@ -198,11 +201,11 @@ final class CrashKit implements AutoCloseable {
     assertNoTaskKeys(taskId);
   }
 
-  /** A finished task leaves no lease, ledger or done-set behind in Redis (the journal stays for replay). */
+  /** A finished task leaves no lease, ledger, done-set or spec behind in Redis (the journal stays for replay). */
   void assertNoTaskKeys(String taskId) throws Exception {
     List<String> left = new ArrayList<>();
-    for (String suffix : List.of(":lease", ":ledger", ":done", ":spec")) {
-      String key = keyPrefix + "task:" + taskId + suffix;
+    for (String key : List.of(keys.taskLease(taskId), keys.taskLedger(taskId), keys.taskDone(taskId),
+        keys.taskSpec(taskId))) {
       Response exists = redis.exists(List.of(key)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       if (exists.toLong() != 0) {
         left.add(key);
