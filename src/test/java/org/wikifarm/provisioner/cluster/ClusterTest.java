@@ -2,9 +2,9 @@ package org.wikifarm.provisioner.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.wikifarm.provisioner.sse.StreamAssertions.assertCompleteStream;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -40,6 +40,7 @@ import org.wikifarm.provisioner.embedded.TestInfra;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.sse.SseClient;
 import org.wikifarm.provisioner.sse.SseClient.Event;
+import org.wikifarm.provisioner.sse.StreamAssertions.Ids;
 import org.wikifarm.provisioner.store.RedisKeys;
 
 /**
@@ -150,29 +151,6 @@ class ClusterTest {
     return prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
   }
 
-  /** Full, ordered, journaled, monotonic, closed on the terminal event; returns the terminal status. */
-  private static String assertCompleteStream(SseClient.Stream stream) {
-    assertEquals(200, stream.status());
-    assertTrue(stream.closedByServer(), "the server closes the stream after the terminal event");
-    List<Event> events = stream.events();
-    assertFalse(events.isEmpty());
-    Event last = events.get(events.size() - 1);
-    assertEquals("status", last.type(), events.toString());
-    int progress = -1;
-    String previousId = null;
-    for (Event e : events) {
-      assertNotNull(e.id(), "journaled: " + events);
-      if (previousId != null) {
-        assertTrue(org.wikifarm.provisioner.store.EventJournal.compare(previousId, e.id()) < 0, "ordered ids: " + events);
-      }
-      previousId = e.id();
-      assertTrue(e.data().getInteger("progress") >= progress, "monotonic progress: " + events);
-      progress = e.data().getInteger("progress");
-    }
-    assertEquals(1, events.stream().filter(e -> "status".equals(e.type())).count(), "one terminal event");
-    return last.data().getString("status");
-  }
-
   private static List<String> phasesInOrder(SseClient.Stream stream) {
     List<String> phases = new ArrayList<>();
     for (Event e : stream.events()) {
@@ -214,7 +192,7 @@ class ClusterTest {
     String slug = slug("sse");
     String taskId = create(nodes.get("A"), slug);
     SseClient.Stream stream = SseClient.read(nodes.get("B").port(), taskId, null, Duration.ofSeconds(90));
-    assertEquals("succeeded", assertCompleteStream(stream), stream.events().toString());
+    assertCompleteStream(slug, stream, "succeeded", Ids.JOURNALED);
     assertEquals(PHASES, phasesInOrder(stream), "every phase once, in order");
     // the same sequence replayed from node A's side
     SseClient.Stream again = SseClient.read(nodes.get("A").port(), taskId, null, Duration.ofSeconds(10));
@@ -259,7 +237,7 @@ class ClusterTest {
           .resolve(".cluster-test-install")), task.getValue());
       // and its journal holds each phase once, in order
       SseClient.Stream stream = SseClient.read(nodes.get("B").port(), task.getKey(), null, Duration.ofSeconds(10));
-      assertEquals("succeeded", assertCompleteStream(stream));
+      assertCompleteStream(task.getValue(), stream, "succeeded", Ids.JOURNALED);
       assertEquals(PHASES, phasesInOrder(stream));
     }
     assertEquals(20, ranOnA + ranOnB);
@@ -311,7 +289,7 @@ class ClusterTest {
 
     SseClient.Stream stream = watched.get(120, TimeUnit.SECONDS);
     double tookSeconds = (System.nanoTime() - killedAt) / 1e9;
-    String status = assertCompleteStream(stream);
+    String status = assertCompleteStream(slug, stream, Ids.JOURNALED).data().getString("status");
     String log = survivor.log();
     assertTrue(log.contains("task " + taskId + ": its lease expired; recovering it on this node"), log);
     assertTrue(log.contains("task " + taskId + ": resuming wiki " + slug), log);
@@ -370,7 +348,7 @@ class ClusterTest {
       String slug = slug("stray");
       String taskId = create(stranger, slug);
       SseClient.Stream stream = SseClient.read(survivor.port(), taskId, null, Duration.ofSeconds(60));
-      assertEquals("succeeded", assertCompleteStream(stream));
+      assertCompleteStream(slug, stream, "succeeded", Ids.JOURNALED);
       assertTrue(survivor.log().contains("task " + taskId + ": starting wiki " + slug));
       assertFalse(stranger.log().contains("task " + taskId + ": starting"), "the stranger claimed nothing");
       assertTrue(stranger.log().contains("not a healthy cluster member"), stranger.log());

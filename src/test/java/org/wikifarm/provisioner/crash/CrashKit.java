@@ -2,7 +2,6 @@ package org.wikifarm.provisioner.crash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +32,6 @@ import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.phases.IniFile;
-import org.wikifarm.provisioner.sse.SseClient;
 import org.wikifarm.provisioner.store.RedisKeys;
 
 /**
@@ -224,31 +221,6 @@ final class CrashKit implements AutoCloseable {
       return true;
     } catch (Exception e) {
       return false;
-    }
-  }
-
-  /**
-   * The stream ends with the expected terminal event, closed by the server; progress never goes back; ids
-   * never repeat.
-   */
-  static void assertStream(String slug, SseClient.Stream stream, String terminal) {
-    assertEquals(200, stream.status(), slug + ": " + stream.rawPrefix());
-    List<SseClient.Event> events = stream.events();
-    assertFalse(events.isEmpty(), slug + ": no events");
-    SseClient.Event last = events.get(events.size() - 1);
-    assertEquals("status", last.type(), slug + ": " + events);
-    assertEquals(terminal, last.data().getString("status"), slug + ": " + last.data().encode());
-    assertTrue(stream.closedByServer(), slug + ": the server closes after the terminal event");
-    int previous = -1;
-    Set<String> ids = new HashSet<>();
-    for (SseClient.Event e : events) {
-      int p = e.data().getInteger("progress");
-      assertTrue(p >= previous, slug + ": progress went back from " + previous + " to " + p + " in " + events);
-      previous = p;
-      if (e.id() != null) {
-        assertTrue(ids.add(e.id()), slug + ": duplicate event id " + e.id());
-      }
-      assertNotNull(e.type());
     }
   }
 
