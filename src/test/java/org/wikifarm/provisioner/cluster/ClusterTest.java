@@ -2,9 +2,9 @@ package org.wikifarm.provisioner.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.wikifarm.provisioner.sse.StreamAssertions.assertCompleteStream;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -30,13 +30,17 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.ServiceProcess;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.sse.SseClient;
 import org.wikifarm.provisioner.sse.SseClient.Event;
+import org.wikifarm.provisioner.sse.StreamAssertions.Ids;
 import org.wikifarm.provisioner.store.RedisKeys;
 
 /**
@@ -61,7 +65,8 @@ class ClusterTest {
   private static TestDb db;
   private static Vertx vertx;
   private static RedisAPI redis;
-  private static String prefix;
+  private static RedisKeys keys;
+  private static String dbNamePrefix;
 
   @BeforeAll
   static void startTwoNodes() throws Exception {
@@ -74,7 +79,9 @@ class ClusterTest {
     base.getJsonObject("executor").put("install-commands",
         new JsonArray().add(new JsonArray().add("sh").add("-c").add(INSTALL)));
     base.getJsonObject("worker").put("concurrency", 2).put("lease-ttl", LEASE.toMillis() + "ms");
-    prefix = base.getJsonObject("redis").getString("key-prefix");
+    AppConfig names = ConfigLoader.fromJson(base); // the nodes' configurations only add a cluster section
+    keys = new RedisKeys(names.redis().keyPrefix());
+    dbNamePrefix = names.wikiDb().namePrefix();
     int hzA = freePort();
     int hzB = freePort();
     JsonArray members = new JsonArray().add("127.0.0.1:" + hzA).add("127.0.0.1:" + hzB);
@@ -144,29 +151,6 @@ class ClusterTest {
     return prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
   }
 
-  /** Full, ordered, journaled, monotonic, closed on the terminal event; returns the terminal status. */
-  private static String assertCompleteStream(SseClient.Stream stream) {
-    assertEquals(200, stream.status());
-    assertTrue(stream.closedByServer(), "the server closes the stream after the terminal event");
-    List<Event> events = stream.events();
-    assertFalse(events.isEmpty());
-    Event last = events.get(events.size() - 1);
-    assertEquals("status", last.type(), events.toString());
-    int progress = -1;
-    String previousId = null;
-    for (Event e : events) {
-      assertNotNull(e.id(), "journaled: " + events);
-      if (previousId != null) {
-        assertTrue(org.wikifarm.provisioner.store.EventJournal.compare(previousId, e.id()) < 0, "ordered ids: " + events);
-      }
-      previousId = e.id();
-      assertTrue(e.data().getInteger("progress") >= progress, "monotonic progress: " + events);
-      progress = e.data().getInteger("progress");
-    }
-    assertEquals(1, events.stream().filter(e -> "status".equals(e.type())).count(), "one terminal event");
-    return last.data().getString("status");
-  }
-
   private static List<String> phasesInOrder(SseClient.Stream stream) {
     List<String> phases = new ArrayList<>();
     for (Event e : stream.events()) {
@@ -208,7 +192,7 @@ class ClusterTest {
     String slug = slug("sse");
     String taskId = create(nodes.get("A"), slug);
     SseClient.Stream stream = SseClient.read(nodes.get("B").port(), taskId, null, Duration.ofSeconds(90));
-    assertEquals("succeeded", assertCompleteStream(stream), stream.events().toString());
+    assertCompleteStream(slug, stream, "succeeded", Ids.JOURNALED);
     assertEquals(PHASES, phasesInOrder(stream), "every phase once, in order");
     // the same sequence replayed from node A's side
     SseClient.Stream again = SseClient.read(nodes.get("A").port(), taskId, null, Duration.ofSeconds(10));
@@ -253,7 +237,7 @@ class ClusterTest {
           .resolve(".cluster-test-install")), task.getValue());
       // and its journal holds each phase once, in order
       SseClient.Stream stream = SseClient.read(nodes.get("B").port(), task.getKey(), null, Duration.ofSeconds(10));
-      assertEquals("succeeded", assertCompleteStream(stream));
+      assertCompleteStream(task.getValue(), stream, "succeeded", Ids.JOURNALED);
       assertEquals(PHASES, phasesInOrder(stream));
     }
     assertEquals(20, ranOnA + ranOnB);
@@ -305,7 +289,7 @@ class ClusterTest {
 
     SseClient.Stream stream = watched.get(120, TimeUnit.SECONDS);
     double tookSeconds = (System.nanoTime() - killedAt) / 1e9;
-    String status = assertCompleteStream(stream);
+    String status = assertCompleteStream(slug, stream, Ids.JOURNALED).data().getString("status");
     String log = survivor.log();
     assertTrue(log.contains("task " + taskId + ": its lease expired; recovering it on this node"), log);
     assertTrue(log.contains("task " + taskId + ": resuming wiki " + slug), log);
@@ -318,7 +302,7 @@ class ClusterTest {
 
     Row task = db.query("SELECT status, wiki_id FROM wikifarm_tasks WHERE id = ?", taskId).iterator().next();
     assertEquals(status, task.getString("status"));
-    String dbName = "wiki_" + slug.replace('-', '_');
+    String dbName = PhaseContext.dbName(dbNamePrefix, slug); // also the wiki's DB user
     if ("succeeded".equals(status)) {
       assertEquals(PHASES, List.copyOf(new java.util.LinkedHashSet<>(phases)), "every phase reached: " + phases);
       assertEquals("ready", db.query("SELECT status FROM wikifarm_wikis WHERE slug = ?", slug).iterator().next()
@@ -335,7 +319,6 @@ class ClusterTest {
       assertEquals(0, db.count("SELECT COUNT(*) FROM wikifarm_wikis WHERE slug = ?", slug));
     }
     // nothing of the run is left in Redis: no lease, no ledger
-    RedisKeys keys = new RedisKeys(prefix);
     assertNull(redis.get(keys.taskLease(taskId)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS));
     assertEquals(0L, redis.exists(List.of(keys.taskLedger(taskId), keys.taskDone(taskId))).toCompletionStage()
         .toCompletableFuture().get(5, TimeUnit.SECONDS).toLong());
@@ -365,7 +348,7 @@ class ClusterTest {
       String slug = slug("stray");
       String taskId = create(stranger, slug);
       SseClient.Stream stream = SseClient.read(survivor.port(), taskId, null, Duration.ofSeconds(60));
-      assertEquals("succeeded", assertCompleteStream(stream));
+      assertCompleteStream(slug, stream, "succeeded", Ids.JOURNALED);
       assertTrue(survivor.log().contains("task " + taskId + ": starting wiki " + slug));
       assertFalse(stranger.log().contains("task " + taskId + ": starting"), "the stranger claimed nothing");
       assertTrue(stranger.log().contains("not a healthy cluster member"), stranger.log());

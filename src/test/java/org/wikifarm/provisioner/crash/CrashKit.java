@@ -2,7 +2,6 @@ package org.wikifarm.provisioner.crash;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -19,19 +18,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.ServiceProcess;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.phases.IniFile;
-import org.wikifarm.provisioner.sse.SseClient;
+import org.wikifarm.provisioner.store.RedisKeys;
 
 /**
  * Shared pieces of the crash and outage tests: a scratch farm, node configurations with a short lease, the
@@ -47,7 +48,9 @@ final class CrashKit implements AutoCloseable {
   final TestDb db;
   private final Vertx vertx = Vertx.vertx();
   private final RedisAPI redis;
-  private final String keyPrefix;
+  /** The names the nodes use: their configuration ({@link #config}) builds on the same base. */
+  private final RedisKeys keys;
+  private final String dbNamePrefix;
 
   CrashKit(String name) throws Exception {
     TestInfra.truncateMetadata(); // the nodes' workers would otherwise also claim other classes' leftovers
@@ -56,7 +59,9 @@ final class CrashKit implements AutoCloseable {
     pauses = Files.createDirectories(root.resolve("pauses"));
     db = new TestDb();
     JsonObject json = TestConfigs.json(farm);
-    keyPrefix = json.getJsonObject("redis").getString("key-prefix");
+    AppConfig names = ConfigLoader.fromJson(json);
+    keys = new RedisKeys(names.redis().keyPrefix());
+    dbNamePrefix = names.wikiDb().namePrefix();
     redis = RedisAPI.api(Redis.createClient(vertx, TestInfra.redis().url()));
   }
 
@@ -138,8 +143,9 @@ final class CrashKit implements AutoCloseable {
     }
   }
 
-  static String dbName(String slug) {
-    return "wiki_" + slug.replace('-', '_');
+  /** The wiki's database name, which is also its DB user name, as the nodes derive it. */
+  String dbName(String slug) {
+    return PhaseContext.dbName(dbNamePrefix, slug);
   }
 
   /** Succeeded: the row is ready, the directory, ini (bootstrap over), keys, database and user all exist. */
@@ -192,11 +198,11 @@ final class CrashKit implements AutoCloseable {
     assertNoTaskKeys(taskId);
   }
 
-  /** A finished task leaves no lease, ledger or done-set behind in Redis (the journal stays for replay). */
+  /** A finished task leaves no lease, ledger, done-set or spec behind in Redis (the journal stays for replay). */
   void assertNoTaskKeys(String taskId) throws Exception {
     List<String> left = new ArrayList<>();
-    for (String suffix : List.of(":lease", ":ledger", ":done", ":spec")) {
-      String key = keyPrefix + "task:" + taskId + suffix;
+    for (String key : List.of(keys.taskLease(taskId), keys.taskLedger(taskId), keys.taskDone(taskId),
+        keys.taskSpec(taskId))) {
       Response exists = redis.exists(List.of(key)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       if (exists.toLong() != 0) {
         left.add(key);
@@ -215,31 +221,6 @@ final class CrashKit implements AutoCloseable {
       return true;
     } catch (Exception e) {
       return false;
-    }
-  }
-
-  /**
-   * The stream ends with the expected terminal event, closed by the server; progress never goes back; ids
-   * never repeat.
-   */
-  static void assertStream(String slug, SseClient.Stream stream, String terminal) {
-    assertEquals(200, stream.status(), slug + ": " + stream.rawPrefix());
-    List<SseClient.Event> events = stream.events();
-    assertFalse(events.isEmpty(), slug + ": no events");
-    SseClient.Event last = events.get(events.size() - 1);
-    assertEquals("status", last.type(), slug + ": " + events);
-    assertEquals(terminal, last.data().getString("status"), slug + ": " + last.data().encode());
-    assertTrue(stream.closedByServer(), slug + ": the server closes after the terminal event");
-    int previous = -1;
-    Set<String> ids = new HashSet<>();
-    for (SseClient.Event e : events) {
-      int p = e.data().getInteger("progress");
-      assertTrue(p >= previous, slug + ": progress went back from " + previous + " to " + p + " in " + events);
-      previous = p;
-      if (e.id() != null) {
-        assertTrue(ids.add(e.id()), slug + ": duplicate event id " + e.id());
-      }
-      assertNotNull(e.type());
     }
   }
 

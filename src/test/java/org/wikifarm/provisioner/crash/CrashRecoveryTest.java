@@ -21,8 +21,10 @@ import org.junit.jupiter.api.function.Executable;
 import org.wikifarm.provisioner.provision.phases.FileTrees;
 import org.wikifarm.provisioner.embedded.ServiceProcess;
 import org.wikifarm.provisioner.sse.SseClient;
+import org.wikifarm.provisioner.sse.StreamAssertions.Ids;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.wikifarm.provisioner.sse.StreamAssertions.assertCompleteStream;
 
 /**
  * SPEC §8 fault tolerance with real processes: node A (a separate JVM) runs many tasks at once, each stopped
@@ -108,8 +110,8 @@ class CrashRecoveryTest {
       // the crash points are where they claim to be: between CREATE DATABASE and CREATE USER ...
       Case midDb = cases.stream().filter(c -> c.slug().startsWith("m-db-")).findFirst().orElseThrow();
       assertEquals(1, kit.db.count("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
-          CrashKit.dbName(midDb.slug())), "mid db_provision: database created");
-      assertEquals(0, kit.db.count("SELECT COUNT(*) FROM mysql.user WHERE User = ?", CrashKit.dbName(midDb.slug())),
+          kit.dbName(midDb.slug())), "mid db_provision: database created");
+      assertEquals(0, kit.db.count("SELECT COUNT(*) FROM mysql.user WHERE User = ?", kit.dbName(midDb.slug())),
           "mid db_provision: user not created yet");
       // ... and a copy killed half-way leaves its hidden partial directory, which the resume must clear
       Case midCopy = cases.stream().filter(c -> c.slug().startsWith("m-copy-")).findFirst().orElseThrow();
@@ -132,7 +134,7 @@ class CrashRecoveryTest {
         List<Executable> checks = new ArrayList<>();
         for (Case c : cases) {
           checks.add(() -> kit.assertSucceeded(c.slug(), tasks.get(c)));
-          checks.add(() -> CrashKit.assertStream(c.slug(), streams.get(c).get(30, TimeUnit.SECONDS), "succeeded"));
+          checks.add(() -> assertCompleteStream(c.slug(), streams.get(c).get(30, TimeUnit.SECONDS), "succeeded", Ids.JOURNALED));
         }
         readers.shutdownNow();
         // ... and B, not this test, stopped it before running the install commands again
@@ -220,8 +222,8 @@ class CrashRecoveryTest {
         assertAll(
             () -> kit.assertFailedClean(deleted, deletedTask, "template directory is missing"),
             () -> kit.assertFailedClean(unconfigured, unconfiguredTask, "template 'gone' is no longer configured"),
-            () -> CrashKit.assertStream(deleted, s1.get(30, TimeUnit.SECONDS), "failed"),
-            () -> CrashKit.assertStream(unconfigured, s2.get(30, TimeUnit.SECONDS), "failed"));
+            () -> assertCompleteStream(deleted, s1.get(30, TimeUnit.SECONDS), "failed", Ids.JOURNALED),
+            () -> assertCompleteStream(unconfigured, s2.get(30, TimeUnit.SECONDS), "failed", Ids.JOURNALED));
       }
     }
   }

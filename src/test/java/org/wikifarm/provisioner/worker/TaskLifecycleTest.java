@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.wikifarm.provisioner.sse.StreamAssertions.assertCompleteStream;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,8 +20,10 @@ import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.RunningService;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.sse.SseClient;
 import org.wikifarm.provisioner.sse.SseClient.Event;
+import org.wikifarm.provisioner.sse.StreamAssertions.Ids;
 
 /**
  * A task from POST to the terminal event with the real service: MariaDB, Redis, the local executor running
@@ -64,6 +67,11 @@ class TaskLifecycleTest {
     return r.json().getString("task_id");
   }
 
+  /** The wiki's database (and DB user) name as the service derives it from its configured prefix. */
+  private static String dbName(RunningService service, String slug) {
+    return PhaseContext.dbName(service.app.config().wikiDb().namePrefix(), slug);
+  }
+
   @Test
   void queuedToSucceededWithConsistentRowsFilesAndEvents() throws Exception {
     try (RunningService service = succeeding()) {
@@ -76,25 +84,13 @@ class TaskLifecycleTest {
     String taskId = create(service, slug);
     SseClient.Stream stream = SseClient.read(service.app.httpPort(), taskId, null, Duration.ofSeconds(60));
 
-    assertEquals(200, stream.status());
+    Event last = assertCompleteStream(slug, stream, "succeeded", Ids.JOURNALED);
     assertTrue(stream.contentType().startsWith("text/event-stream"), stream.contentType());
     assertTrue(stream.headerLines().contains("cache-control: no-cache"), stream.headerLines().toString());
     assertTrue(stream.headerLines().contains("x-accel-buffering: no"), stream.headerLines().toString());
     assertTrue(stream.rawPrefix().startsWith("retry: 3000\n"), stream.rawPrefix());
-    assertTrue(stream.closedByServer(), "the server closes the stream after the terminal event");
 
     List<Event> events = stream.events();
-    Event last = events.get(events.size() - 1);
-    assertEquals("status", last.type());
-    assertEquals("succeeded", last.data().getString("status"), last.data().encode());
-    assertEquals(100, last.data().getInteger("progress"));
-    int previous = -1;
-    for (Event e : events) {
-      assertNotNull(e.id(), "every journaled event has an id");
-      int progress = e.data().getInteger("progress");
-      assertTrue(progress >= previous, "monotonic progress: " + events);
-      previous = progress;
-    }
     List<String> phases = events.stream().map(e -> e.data().getString("phase")).filter(p -> p != null).distinct().toList();
     assertEquals(List.of("dir_copy", "render_ini", "db_provision", "oauth_keys", "docker_install", "flip_bootstrap", "index"),
         phases);
@@ -112,7 +108,7 @@ class TaskLifecycleTest {
     assertTrue(Files.isRegularFile(service.farm.resolve("wikis").resolve(slug).resolve("pubwiki.ini")));
     assertTrue(Files.isRegularFile(service.farm.resolve("oauth").resolve(slug).resolve("oauth.key")));
     assertEquals(1, db.count("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?",
-        "wiki_" + slug.replace('-', '_')));
+        dbName(service, slug)));
 
     // a late subscriber gets the whole history again, identical ids, and the end
     SseClient.Stream late = SseClient.read(service.app.httpPort(), taskId, null, Duration.ofSeconds(10));
@@ -133,8 +129,7 @@ class TaskLifecycleTest {
           .put("owner", new JsonObject().put("id", 78).put("username", "F")).encode();
       String taskId = failing.client.postJson("/provisioner/v1/wikis", body).json().getString("task_id");
       SseClient.Stream stream = SseClient.read(failing.app.httpPort(), taskId, null, Duration.ofSeconds(60));
-      Event last = stream.events().get(stream.events().size() - 1);
-      assertEquals("failed", last.data().getString("status"), last.data().encode());
+      Event last = assertCompleteStream(slug, stream, "failed", Ids.JOURNALED);
       String message = last.data().getString("message");
       assertTrue(message.contains("docker_install") && message.contains("exited with status 4")
           && message.contains("fatal: cannot install"), message);
@@ -147,7 +142,7 @@ class TaskLifecycleTest {
       assertEquals(0, db.count("SELECT COUNT(*) FROM wikifarm_wikis WHERE slug = ?", slug));
       assertFalse(Files.exists(failing.farm.resolve("wikis").resolve(slug)));
       assertFalse(Files.exists(failing.farm.resolve("oauth").resolve(slug)));
-      String dbName = "wiki_" + slug.replace('-', '_');
+      String dbName = dbName(failing, slug);
       assertEquals(0, db.count("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", dbName));
       assertEquals(0, db.count("SELECT COUNT(*) FROM mysql.user WHERE User = ?", dbName));
       // the slug is free again
