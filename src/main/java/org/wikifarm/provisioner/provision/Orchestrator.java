@@ -98,6 +98,12 @@ public final class Orchestrator {
     return new Outcome(Result.SUCCEEDED, "wiki created");
   }
 
+  /** The progress reached when {@code phase} completes (0 for a phase this task type does not have). */
+  public int progressOf(String phase) {
+    return steps.stream().filter(s -> s.phase().name().equals(phase)).mapToInt(Step::progressAfter).findFirst()
+        .orElse(0);
+  }
+
   /** The progress a task has reached once {@code done} phases are complete (0 when none is). */
   public int progressAfter(Set<String> done) {
     int progress = 0;

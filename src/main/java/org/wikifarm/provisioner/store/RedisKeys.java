@@ -38,6 +38,11 @@ public final class RedisKeys {
     return prefix + "idem:" + ownerId + ":" + keyHash;
   }
 
+  /** Recent durations of one phase in milliseconds, newest first (capped list, no expiry). */
+  public String phaseDurations(String phase) {
+    return prefix + "phase:" + phase + ":durations";
+  }
+
   /** Fixed-window create counter per owner. */
   public String createRate(long ownerId, long window) {
     return prefix + "rate:create:" + ownerId + ":" + window;

@@ -11,17 +11,16 @@ import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.support.Blocking;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.PhaseContext;
-import org.wikifarm.provisioner.provision.ProgressListener;
 import org.wikifarm.provisioner.provision.Redactor;
 import org.wikifarm.provisioner.provision.RollbackLedger;
 import org.wikifarm.provisioner.provision.WikiRequest;
+import org.wikifarm.provisioner.store.PhaseTimings;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.TaskSpecs;
 import org.wikifarm.provisioner.store.Task;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.store.Wiki;
 import org.wikifarm.provisioner.task.TaskEvent;
-import org.wikifarm.provisioner.task.TaskStatus;
 
 /**
  * Runs one claimed task to its end on a provisioning thread: loads the wiki row, the extras and the ledger,
@@ -40,6 +39,7 @@ public final class TaskRunner {
   private final Orchestrator orchestrator;
   private final TaskEvents events;
   private final Checkpoints checkpoints;
+  private final PhaseTimings timings;
 
   public TaskRunner(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
       Orchestrator orchestrator, TaskEvents events, Checkpoints checkpoints) {
@@ -51,6 +51,7 @@ public final class TaskRunner {
     this.orchestrator = orchestrator;
     this.events = events;
     this.checkpoints = checkpoints;
+    this.timings = new PhaseTimings(redis, keys);
   }
 
   /** Runs (or resumes) the task. Returns normally in every case; failures end as a failed task. */
@@ -78,14 +79,20 @@ public final class TaskRunner {
       Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
       reached = Math.max(orchestrator.progressAfter(ledger.donePhases()), row == null ? 0 : row.progress());
     }
-    Progress progress = new Progress(taskId, wiki.slug(), reached);
+    TaskProgress progress = new TaskProgress(taskId, wiki.slug(), reached, tasks, events, timings, checkpoints,
+        orchestrator::progressOf);
     PhaseContext ctx = new PhaseContext(
         new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), template),
         config, ledger, redactor, progress::output);
     LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug());
     progress.progress(null, reached, resuming ? "resuming after an interruption" : "started");
 
-    Orchestrator.Outcome outcome = orchestrator.run(ctx, progress, stillOwner);
+    Orchestrator.Outcome outcome;
+    try {
+      outcome = orchestrator.run(ctx, progress, stillOwner);
+    } finally {
+      progress.close();
+    }
     if (outcome.result() == Orchestrator.Result.ABANDONED) {
       LOG.warning("task " + taskId + ": lost its lease; another worker continues it");
       return;
@@ -93,7 +100,8 @@ public final class TaskRunner {
     if (outcome.succeeded()) {
       checkpoints.reached(wiki.slug(), "finish", "before", null);
     }
-    finish(taskId, wiki.id(), outcome.succeeded(), outcome.cleanedUp(), redactor.redact(outcome.message()));
+    finish(taskId, wiki.id(), outcome.succeeded(), outcome.cleanedUp(), progress.percent(),
+        redactor.redact(outcome.message()));
     if (outcome.succeeded()) {
       // Only now: clearing the ledger before success is persisted made a crash in between restart the task
       // from scratch, find "its" directory unattributed, fail, and delete the wiki row over a complete wiki.
@@ -124,12 +132,14 @@ public final class TaskRunner {
       ledger.clear(); // a done-set without entries
     }
     String message = reason + (problem == null ? "; nothing was left behind" : ". " + problem);
-    finish(taskId, wiki == null ? null : wiki.id(), false, problem == null, redactor.redact(message));
+    Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
+    finish(taskId, wiki == null ? null : wiki.id(), false, problem == null, row == null ? 0 : row.progress(),
+        redactor.redact(message));
   }
 
   /** Persists the end state (retrying through outages), then announces it and drops the extras. */
-  private void finish(String taskId, Long wikiId, boolean succeeded, boolean cleanedUp, String message)
-      throws Exception {
+  private void finish(String taskId, Long wikiId, boolean succeeded, boolean cleanedUp, int reached,
+      String message) throws Exception {
     if (succeeded) {
       Blocking.retrying("recording success of task " + taskId, PATIENCE, () -> tasks.succeed(taskId, wikiId, message));
     } else {
@@ -137,51 +147,8 @@ public final class TaskRunner {
           () -> tasks.fail(taskId, wikiId, message, cleanedUp));
     }
     LOG.info("task " + taskId + (succeeded ? " succeeded" : " failed: " + message));
-    events.send(taskId, TaskEvent.finished(succeeded, 100, wikiId, message));
+    // a failure keeps the progress it reached (the row keeps it too); only success is 100
+    events.send(taskId, TaskEvent.finished(succeeded, succeeded ? 100 : reached, wikiId, message));
     specs.delete(taskId).onFailure(e -> LOG.log(Level.FINE, "could not delete extras of " + taskId, e));
-  }
-
-  /** Forwards the orchestrator's progress and command output to events and the task row. */
-  private final class Progress implements ProgressListener {
-    private final String taskId;
-    private final String slug;
-    private volatile String phase;
-    private volatile int percent;
-
-    Progress(String taskId, String slug, int reached) {
-      this.taskId = taskId;
-      this.slug = slug;
-      this.percent = reached;
-    }
-
-    @Override
-    public void phaseStarted(String phase) {
-      checkpoints.reached(slug, phase, "before", null);
-    }
-
-    @Override
-    public void phaseFinished(String phase, Duration took) {
-      LOG.fine(() -> "task " + taskId + ": " + phase + " took " + took.toMillis() + " ms");
-      checkpoints.reached(slug, phase, "after", null);
-    }
-
-    @Override
-    public void progress(String phase, int reported, String message) {
-      int progress = Math.max(percent, reported); // never below what a crashed earlier run reached
-      this.phase = phase;
-      this.percent = progress;
-      events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, progress, phase, message));
-      tasks.progress(taskId, progress, message)
-          .onFailure(e -> LOG.fine("progress of " + taskId + " not persisted: " + e.getMessage()));
-    }
-
-    /** A line of command output: already redacted by the context; shown as the current phase's message. */
-    void output(String line) {
-      String trimmed = line.strip();
-      if (!trimmed.isEmpty()) {
-        String shown = trimmed.length() > 300 ? trimmed.substring(0, 300) + "…" : trimmed;
-        events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, percent, phase, shown));
-      }
-    }
   }
 }

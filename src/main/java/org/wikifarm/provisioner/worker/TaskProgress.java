@@ -1,0 +1,124 @@
+package org.wikifarm.provisioner.worker;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.ToIntFunction;
+import java.util.logging.Logger;
+import org.wikifarm.provisioner.provision.ProgressListener;
+import org.wikifarm.provisioner.store.PhaseTimings;
+import org.wikifarm.provisioner.store.TaskStore;
+import org.wikifarm.provisioner.support.Blocking;
+import org.wikifarm.provisioner.task.TaskEvent;
+import org.wikifarm.provisioner.task.TaskStatus;
+
+/**
+ * The progress of one running task: forwards the orchestrator's progress and command output to events and the
+ * task row, keeps the bar moving inside a phase (paced by that phase's recent median duration), records how
+ * long each phase took, and reports the run's {@link Checkpoints}. Progress never goes back.
+ */
+final class TaskProgress implements ProgressListener {
+  private static final Logger LOG = Logger.getLogger(TaskProgress.class.getName());
+  /** Assumed duration of a phase this farm has never run; the first tasks only set the pace. */
+  static final Duration UNKNOWN_PHASE_DURATION = Duration.ofSeconds(30);
+
+  private final String taskId;
+  private final String slug;
+  private final TaskStore tasks;
+  private final TaskEvents events;
+  private final PhaseTimings timings;
+  private final Checkpoints checkpoints;
+  /** The progress a phase reaches when it completes. */
+  private final ToIntFunction<String> progressAfter;
+  private String phase;
+  private int percent;
+  private String message;
+  private ScheduledFuture<?> pacer;
+
+  TaskProgress(String taskId, String slug, int reached, TaskStore tasks, TaskEvents events, PhaseTimings timings,
+      Checkpoints checkpoints, ToIntFunction<String> progressAfter) {
+    this.taskId = taskId;
+    this.slug = slug;
+    this.percent = reached;
+    this.tasks = tasks;
+    this.events = events;
+    this.timings = timings;
+    this.checkpoints = checkpoints;
+    this.progressAfter = progressAfter;
+  }
+
+  /** The progress reached so far (what a failed task's terminal event keeps). */
+  synchronized int percent() {
+    return percent;
+  }
+
+  @Override
+  public synchronized void progress(String phase, int reported, String message) {
+    this.phase = phase;
+    this.message = message;
+    publish(Math.max(percent, reported), message, true); // never below what a crashed earlier run reached
+  }
+
+  /** A line of command output (already redacted by the context): shown as the current phase's message. */
+  synchronized void output(String line) {
+    String trimmed = line.strip();
+    if (!trimmed.isEmpty()) {
+      message = trimmed.length() > 300 ? trimmed.substring(0, 300) + "…" : trimmed;
+      publish(percent, message, false);
+    }
+  }
+
+  @Override
+  public void phaseStarted(String phase) {
+    checkpoints.reached(slug, phase, "before", null);
+    Duration expected = UNKNOWN_PHASE_DURATION;
+    try {
+      Duration median = Blocking.await(timings.median(phase), Duration.ofSeconds(2));
+      if (median != null) {
+        expected = median;
+      }
+    } catch (Exception e) {
+      LOG.fine(() -> "no recent durations of " + phase + " (" + e.getMessage() + "); pacing by the default");
+    }
+    synchronized (this) {
+      stopPacer();
+      pacer = ProgressPacer.start(percent, progressAfter.applyAsInt(phase), expected, this::paced);
+    }
+  }
+
+  @Override
+  public void phaseFinished(String phase, Duration took) {
+    synchronized (this) {
+      stopPacer();
+    }
+    LOG.fine(() -> "task " + taskId + ": " + phase + " took " + took.toMillis() + " ms");
+    timings.record(phase, took).onFailure(e -> LOG.fine("phase duration not recorded: " + e.getMessage()));
+    checkpoints.reached(slug, phase, "after", null);
+  }
+
+  /** Stops pacing (the run ended, however it ended). */
+  synchronized void close() {
+    stopPacer();
+  }
+
+  private synchronized void paced(int value) {
+    if (pacer != null && value > percent) {
+      publish(value, message, true);
+    }
+  }
+
+  private void stopPacer() {
+    if (pacer != null) {
+      pacer.cancel(false);
+      pacer = null;
+    }
+  }
+
+  private void publish(int value, String shown, boolean persist) {
+    percent = Math.max(percent, value);
+    events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, percent, phase, shown));
+    if (persist) {
+      tasks.progress(taskId, percent, shown)
+          .onFailure(e -> LOG.fine("progress of " + taskId + " not persisted: " + e.getMessage()));
+    }
+  }
+}
