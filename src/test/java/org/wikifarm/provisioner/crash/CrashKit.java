@@ -31,7 +31,7 @@ import org.wikifarm.provisioner.embedded.ServiceProcess;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
 import org.wikifarm.provisioner.provision.PhaseContext;
-import org.wikifarm.provisioner.provision.phases.IniFile;
+import org.wikifarm.provisioner.support.IniFile;
 import org.wikifarm.provisioner.store.RedisKeys;
 
 /**

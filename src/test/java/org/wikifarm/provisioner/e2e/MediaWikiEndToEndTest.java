@@ -53,7 +53,7 @@ import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
 import org.wikifarm.provisioner.provision.Redactor;
 import org.wikifarm.provisioner.provision.WikiRequest;
-import org.wikifarm.provisioner.provision.phases.IniFile;
+import org.wikifarm.provisioner.support.IniFile;
 
 /**
  * The provisioning pipeline end to end against real components, no mocks: the host's MediaWiki 1.39 (Debian

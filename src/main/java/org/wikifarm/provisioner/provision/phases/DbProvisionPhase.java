@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.provision.phases;
 
+import org.wikifarm.provisioner.support.IniFile;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;

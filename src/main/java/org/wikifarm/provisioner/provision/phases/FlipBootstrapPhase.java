@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.provision.phases;
 
+import org.wikifarm.provisioner.support.IniFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.wikifarm.provisioner.provision.LedgerEntry;

@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.provision.phases;
 
+import org.wikifarm.provisioner.support.IniFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import org.wikifarm.provisioner.provision.LedgerEntry;
 import org.wikifarm.provisioner.provision.Phase;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.ProvisionException;
-import org.wikifarm.provisioner.provision.phases.IniFile.IniFormatException;
+import org.wikifarm.provisioner.support.IniFile.IniFormatException;
 
 /**
  * Phase 2: fills the wiki's {@code pubwiki.ini} (copied unfilled from the template by {@link DirCopyPhase})

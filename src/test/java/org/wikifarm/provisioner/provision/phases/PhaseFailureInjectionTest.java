@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.provision.phases;
 
+import org.wikifarm.provisioner.support.IniFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.wikifarm.provisioner.provision.phases;
+package org.wikifarm.provisioner.support;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
