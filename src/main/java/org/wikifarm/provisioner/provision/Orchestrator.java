@@ -140,6 +140,19 @@ public final class Orchestrator {
    */
   public String rollback(PhaseContext ctx) {
     List<LedgerEntry> entries = new ArrayList<>(ctx.ledger().entries());
+    // what the resources themselves prove is ours, though the ledger (Redis) lost it: undone last-phase first
+    for (Step step : steps) {
+      try {
+        for (LedgerEntry found : step.phase().discover(ctx)) {
+          if (!entries.contains(found)) {
+            entries.add(found);
+          }
+        }
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "task " + ctx.request().taskId() + ": could not look for resources of "
+            + step.phase().name() + ": " + ctx.redactor().redact(String.valueOf(e.getMessage())));
+      }
+    }
     List<String> left = new ArrayList<>();
     for (int i = entries.size() - 1; i >= 0; i--) {
       LedgerEntry entry = entries.get(i);

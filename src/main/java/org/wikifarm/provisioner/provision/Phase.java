@@ -1,5 +1,7 @@
 package org.wikifarm.provisioner.provision;
 
+import java.util.List;
+
 /**
  * One provisioning step. The {@link Orchestrator} owns ordering, progress and the ledger bookkeeping; a phase
  * only does its work. Contract:
@@ -20,4 +22,12 @@ public interface Phase {
   void run(PhaseContext ctx) throws Exception;
 
   void undo(LedgerEntry entry, PhaseContext ctx) throws Exception;
+
+  /**
+   * The resources this phase can prove, from the resources themselves (a marker file, a database COMMENT),
+   * were created by this task — what rollback must undo when the ledger is lost or stale. Default: none.
+   */
+  default List<LedgerEntry> discover(PhaseContext ctx) throws Exception {
+    return List.of();
+  }
 }

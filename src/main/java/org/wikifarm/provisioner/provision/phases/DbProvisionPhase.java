@@ -93,6 +93,11 @@ public final class DbProvisionPhase implements Phase {
 
     try (DbAdminSession admin = DbAdminSession.open(vertx, cfg, TIMEOUT)) {
       admin.lock(db);
+      if (!ownDatabase(admin, ctx, db, marker) && admin.userExists(user)) {
+        // the user is only ever created together with this task's database: a user that exists before the
+        // database does is someone else's, and must not be adopted later from an unproven ledger
+        throw ProvisionException.conflict("database user " + user);
+      }
       ensureDatabase(admin, ctx, db, marker);
       ensureUser(admin, ctx, user, password);
       admin.grantAllOn(db, user);
@@ -135,13 +140,46 @@ public final class DbProvisionPhase implements Phase {
     }
   }
 
+  /**
+   * This task's database (by its COMMENT) and, since the user is only ever created together with it, its
+   * user: what rollback undoes when the ledger no longer lists them.
+   */
+  @Override
+  public List<LedgerEntry> discover(PhaseContext ctx) throws Exception {
+    String db = allowListed(ctx.dbName(), MAX_NAME_LENGTH, "database name");
+    String user = allowListed(ctx.dbUser(), MAX_USER_LENGTH, "database user name");
+    if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
+      return List.of(); // a race made the user someone else's; the ledger handles the database
+    }
+    try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), TIMEOUT)) {
+      if (!ownDatabase(admin, ctx, db, marker(ctx))) {
+        return List.of();
+      }
+      List<LedgerEntry> found = new ArrayList<>();
+      found.add(new LedgerEntry(NAME, KIND_DATABASE, db));
+      if (admin.userExists(user)) {
+        found.add(new LedgerEntry(NAME, KIND_USER, user));
+      }
+      return found;
+    }
+  }
+
   // --- the steps of run()
+
+  /** Whether the database exists and carries this task's marker (it was created by this task). */
+  private static boolean ownDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker)
+      throws ProvisionException {
+    return admin.databaseExists(db) && marker.equals(admin.databaseComment(db));
+  }
 
   private void ensureDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker)
       throws ProvisionException {
     boolean recorded = ctx.ledger().has(KIND_DATABASE, db);
     if (admin.databaseExists(db)) {
-      if (recorded && marker.equals(admin.databaseComment(db))) {
+      if (marker.equals(admin.databaseComment(db))) {
+        if (!recorded) { // the ledger was lost (Redis restarted empty): the COMMENT still proves it ours
+          ctx.ledger().record(new LedgerEntry(NAME, KIND_DATABASE, db));
+        }
         return; // resume: created by an earlier attempt of this task
       }
       throw ProvisionException.conflict("database " + db);
@@ -169,7 +207,9 @@ public final class DbProvisionPhase implements Phase {
     boolean recorded = ctx.ledger().has(KIND_USER, user);
     if (admin.userExists(user)) {
       if (!recorded) {
-        throw ProvisionException.conflict("database user " + user);
+        // reached only with this task's database in place (checked in run): the user came with it, and the
+        // ledger that said so was lost
+        ctx.ledger().record(new LedgerEntry(NAME, KIND_USER, user));
       }
       // resume: the user is ours; make sure it has the password the ini holds
       admin.setPassword(user, password);
@@ -234,7 +274,7 @@ public final class DbProvisionPhase implements Phase {
     if (taskId == null || !TASK_ID.matcher(taskId).matches()) {
       throw new ProvisionException("invalid task id");
     }
-    return "wikifarm task " + taskId;
+    return OwnershipMarker.of(taskId);
   }
 
   private String password(PhaseContext ctx) throws ProvisionException {

@@ -18,10 +18,12 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * (copy-on-write clones where the filesystem can, an ordinary copy otherwise; symlinks copied as symlinks,
  * modes, ownership and timestamps kept). Requires GNU coreutils {@code cp} on the host.
  *
- * <p>The copy goes to a hidden sibling ({@code .<slug>.<task id>.partial}) that is renamed onto the target
- * in one atomic step, so other processes never see a half-copied wiki. The target is recorded in the ledger
- * before anything is created; a target the ledger does not attribute to this task is a conflict and is never
- * touched. On resume the previous attempt's target and partial copy are removed and the copy starts over.
+ * <p>The copy goes to a hidden sibling ({@code .<slug>.<task id>.partial}) that carries the task's
+ * {@link OwnershipMarker} from its first file and is renamed onto the target in one atomic step, so other
+ * processes never see a half-copied wiki and every wiki directory names its creator. The target is recorded in
+ * the ledger before anything is created; a target neither the ledger nor its marker attributes to this task
+ * is a conflict and is never touched. On resume the previous attempt's target and partial copy are removed
+ * and the copy starts over.
  */
 public final class DirCopyPhase implements Phase {
   public static final String NAME = "dir_copy";
@@ -45,23 +47,45 @@ public final class DirCopyPhase implements Phase {
           + "create it or fix the configuration.");
     }
     LedgerEntry entry = new LedgerEntry(NAME, KIND, target.toString());
-    boolean ours = ctx.ledger().has(KIND, entry.ref());
+    String taskId = ctx.request().taskId();
+    boolean ours = ctx.ledger().has(KIND, entry.ref()) || OwnershipMarker.isOwnedBy(target, taskId);
     if (!ours && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw ProvisionException.conflict("directory " + ctx.request().slug());
     }
     ctx.ledger().record(entry);
-    Path partial = partialCopyOf(target, ctx);
+    Path partial = OwnershipMarker.partialOf(target, taskId);
     FileTrees.deleteTree(partial);
-    FileTrees.deleteTree(target); // only reached when the ledger says this task created it (resume)
+    FileTrees.deleteTree(target); // only reached when the ledger or its marker says it is this task's (resume)
+    Files.createDirectory(partial);
+    OwnershipMarker.write(partial, taskId); // first, so the partial copy is provably ours from its first file
     copy(template, partial);
+    OwnershipMarker.write(partial, taskId); // again: a template may carry a marker file of its own
     Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
   }
 
   @Override
   public void undo(LedgerEntry entry, PhaseContext ctx) throws IOException {
     Path target = Path.of(entry.ref());
-    FileTrees.deleteTree(partialCopyOf(target, ctx));
+    FileTrees.deleteTree(OwnershipMarker.partialOf(target, ctx.request().taskId()));
+    if (!OwnershipMarker.isOwnedBy(target, ctx.request().taskId())) {
+      // recorded before it was created, but what has the name now does not carry this task's marker (never
+      // created, or someone else's): never ours to delete
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        LOG.warning("undo: directory " + target + " does not carry task " + ctx.request().taskId()
+            + "'s marker; left untouched");
+      }
+      return;
+    }
     FileTrees.deleteTree(target);
+  }
+
+  @Override
+  public List<LedgerEntry> discover(PhaseContext ctx) {
+    Path target = ctx.wikiDir().toAbsolutePath();
+    String taskId = ctx.request().taskId();
+    boolean ours = OwnershipMarker.isOwnedBy(target, taskId)
+        || Files.exists(OwnershipMarker.partialOf(target, taskId), LinkOption.NOFOLLOW_LINKS);
+    return ours ? List.of(new LedgerEntry(NAME, KIND, target.toString())) : List.of();
   }
 
   private static void checkTemplate(Path template, PhaseContext ctx) throws ProvisionException {
@@ -73,10 +97,6 @@ public final class DirCopyPhase implements Phase {
     }
   }
 
-  /** Where the copy is built before the rename: hidden, next to the target, unique to the task. */
-  static Path partialCopyOf(Path target, PhaseContext ctx) {
-    return target.resolveSibling("." + target.getFileName() + "." + ctx.request().taskId() + ".partial");
-  }
 
   private static void copy(Path template, Path destination) throws Exception {
     // "SRC/." copies the template's contents into a new DST even if SRC itself is a symlink to a directory

@@ -24,6 +24,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -55,7 +56,7 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * the keys before this phase completes).
  */
 public final class OAuthKeysPhase implements Phase {
-  public static final String NAME = "oauth_keys";
+  public static final String NAME = "oauth";
   static final String KIND = "directory";
   public static final String KEY_FILE = "oauth.key";
   public static final String CERT_FILE = "oauth.cert";
@@ -80,26 +81,47 @@ public final class OAuthKeysPhase implements Phase {
           + "create it or fix the configuration.");
     }
     LedgerEntry entry = new LedgerEntry(NAME, KIND, dir.toString());
-    if (!ctx.ledger().has(KIND, entry.ref()) && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+    String taskId = ctx.request().taskId();
+    boolean ours = ctx.ledger().has(KIND, entry.ref()) || OwnershipMarker.isOwnedBy(dir, taskId);
+    if (!ours && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw ProvisionException.conflict("OAuth key directory " + ctx.request().slug());
     }
     ctx.ledger().record(entry);
+    Path partial = OwnershipMarker.partialOf(dir, taskId);
+    FileTrees.deleteTree(partial);
     FileTrees.deleteTree(dir); // only reached for this task's own directory: resume starts clean
-    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
-    Files.setPosixFilePermissions(dir, DIR_MODE); // the create-time mode is subject to the umask
+    // built under a task-specific name with the owner marker first, then renamed: the final name always
+    // holds the proof of whose keys these are
+    Files.createDirectory(partial, PosixFilePermissions.asFileAttribute(DIR_MODE));
+    Files.setPosixFilePermissions(partial, DIR_MODE); // the create-time mode is subject to the umask
+    OwnershipMarker.write(partial, taskId);
 
     KeyPair pair = generate(oauth.keyBits());
     String host = ctx.request().slug() + "." + ctx.config().farm().rootHost();
     String publicPem = oauth.certFormat() == AppConfig.CertFormat.X509
         ? pem(selfSignedCertificate(pair, host)) : pem(pair.getPublic());
-    writeAtomically(dir.resolve(KEY_FILE), privateKeyPem(pair));
-    writeAtomically(dir.resolve(CERT_FILE), publicPem);
-    chown(dir, oauth);
+    writeAtomically(partial.resolve(KEY_FILE), privateKeyPem(pair));
+    writeAtomically(partial.resolve(CERT_FILE), publicPem);
+    chown(partial, oauth);
+    Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
   }
 
   @Override
   public void undo(LedgerEntry entry, PhaseContext ctx) throws IOException {
-    FileTrees.deleteTree(Path.of(entry.ref()));
+    Path dir = Path.of(entry.ref());
+    FileTrees.deleteTree(OwnershipMarker.partialOf(dir, ctx.request().taskId()));
+    if (OwnershipMarker.isOwnedBy(dir, ctx.request().taskId())) {
+      FileTrees.deleteTree(dir); // without this task's marker it was never created by it: left untouched
+    }
+  }
+
+  @Override
+  public List<LedgerEntry> discover(PhaseContext ctx) {
+    Path dir = ctx.oauthDir().toAbsolutePath();
+    String taskId = ctx.request().taskId();
+    boolean ours = OwnershipMarker.isOwnedBy(dir, taskId)
+        || Files.exists(OwnershipMarker.partialOf(dir, taskId), LinkOption.NOFOLLOW_LINKS);
+    return ours ? List.of(new LedgerEntry(NAME, KIND, dir.toString())) : List.of();
   }
 
   private KeyPair generate(int bits) throws Exception {

@@ -56,7 +56,7 @@ class DirCopyPhaseTest {
     phase.run(ctx);
 
     Path wiki = ctx.wikiDir();
-    assertEquals(TreeSnapshot.of(farm.template()), TreeSnapshot.of(wiki), "copy differs from the template");
+    assertEquals(TreeSnapshot.of(farm.template()), copyOwnedBy(wiki, ctx), "copy differs from the template");
     assertEquals(Path.of("../secret.txt"), Files.readSymbolicLink(wiki.resolve("bin/relative-link")));
     assertEquals(outside, Files.readSymbolicLink(wiki.resolve("vendor")));
     assertTrue(Files.isSymbolicLink(wiki.resolve("vendor")), "link out of the template must stay a link");
@@ -111,12 +111,12 @@ class DirCopyPhaseTest {
     ctx.ledger().record(new LedgerEntry("dir_copy", "directory", target.toString()));
     Files.createDirectories(target.resolve("bin"));
     Files.writeString(target.resolve("bin/run.sh"), "#!/bin/sh\nech"); // truncated by the crash
-    Path partial = DirCopyPhase.partialCopyOf(target, ctx);
+    Path partial = OwnershipMarker.partialOf(target, ctx.request().taskId());
     Files.createDirectories(partial.resolve("half"));
 
     phase.run(ctx);
 
-    assertEquals(TreeSnapshot.of(farm.template()), TreeSnapshot.of(target));
+    assertEquals(TreeSnapshot.of(farm.template()), copyOwnedBy(target, ctx));
     assertEquals(List.of("gamma"), names(farm.wikis()));
   }
 
@@ -139,5 +139,14 @@ class DirCopyPhaseTest {
     try (Stream<Path> list = Files.list(dir)) {
       return list.map(p -> p.getFileName().toString()).sorted().toList();
     }
+  }
+
+  /** The copy's tree without its ownership marker, after checking the marker names this task. */
+  static Map<String, String> copyOwnedBy(Path dir, PhaseContext ctx) throws Exception {
+    assertEquals("wikifarm task " + ctx.request().taskId() + "\n",
+        Files.readString(dir.resolve(OwnershipMarker.FILE)), "the copy names the task that made it");
+    Map<String, String> tree = new java.util.TreeMap<>(TreeSnapshot.of(dir));
+    tree.remove(OwnershipMarker.FILE);
+    return tree;
   }
 }

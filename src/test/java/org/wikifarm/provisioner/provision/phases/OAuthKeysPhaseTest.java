@@ -36,14 +36,14 @@ class OAuthKeysPhaseTest {
     assertEquals("rwx------", DirCopyPhaseTest.mode(dir));
     assertEquals("rw-------", DirCopyPhaseTest.mode(key));
     assertEquals("rw-------", DirCopyPhaseTest.mode(cert));
-    assertEquals(List.of("oauth.cert", "oauth.key"), DirCopyPhaseTest.names(dir), "no temp files left");
+    assertEquals(List.of(OwnershipMarker.FILE, "oauth.cert", "oauth.key"), DirCopyPhaseTest.names(dir), "no temp files left");
     assertTrue(Files.readString(key).startsWith("-----BEGIN PRIVATE KEY-----\n"));
     assertTrue(Files.readString(cert).startsWith("-----BEGIN PUBLIC KEY-----\n"));
     openssl("pkey", "-in", key.toString(), "-check", "-noout");
     assertTrue(openssl("pkey", "-in", key.toString(), "-noout", "-text").startsWith("Private-Key: (2048 bit"));
     assertEquals(openssl("pkey", "-in", key.toString(), "-pubout"), Files.readString(cert));
     assertPhpLoads(key, cert);
-    assertEquals(List.of(new LedgerEntry("oauth_keys", "directory", dir.toAbsolutePath().toString())),
+    assertEquals(List.of(new LedgerEntry("oauth", "directory", dir.toAbsolutePath().toString())),
         ctx.ledger().entries());
   }
 
@@ -86,7 +86,7 @@ class OAuthKeysPhaseTest {
     TestFarm farm = TestFarm.create();
     PhaseContext ctx = farm.context("resume", "Resume");
     Path dir = ctx.oauthDir();
-    LedgerEntry entry = new LedgerEntry("oauth_keys", "directory", dir.toAbsolutePath().toString());
+    LedgerEntry entry = new LedgerEntry("oauth", "directory", dir.toAbsolutePath().toString());
     ctx.ledger().record(entry);
     Files.createDirectories(dir);
     Files.writeString(dir.resolve(".oauth.key.tmp"), "-----BEGIN PRIVATE KEY-----\nMIIE"); // torn by a crash
@@ -94,7 +94,7 @@ class OAuthKeysPhaseTest {
     phase.run(ctx);
 
     openssl("pkey", "-in", dir.resolve("oauth.key").toString(), "-check", "-noout");
-    assertEquals(List.of("oauth.cert", "oauth.key"), DirCopyPhaseTest.names(dir));
+    assertEquals(List.of(OwnershipMarker.FILE, "oauth.cert", "oauth.key"), DirCopyPhaseTest.names(dir));
     phase.undo(entry, ctx);
     assertFalse(Files.exists(dir, LinkOption.NOFOLLOW_LINKS));
     phase.undo(entry, ctx);

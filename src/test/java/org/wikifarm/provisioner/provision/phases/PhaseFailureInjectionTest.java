@@ -114,7 +114,7 @@ class PhaseFailureInjectionTest {
     Orchestrator.Outcome outcome = orchestrator().run(ctx, (phase, pct, msg) -> { });
 
     assertFalse(outcome.succeeded());
-    String crashedPhase = List.of("dir_copy", "render_ini", "oauth_keys").get(crashAt - 1);
+    String crashedPhase = List.of("dir_copy", "render_ini", "oauth").get(crashAt - 1);
     assertTrue(outcome.message().startsWith(crashedPhase + " failed: CrashAfterRecord: injected crash"), outcome.message());
     assertNothingLeftAndNeighboursUntouched(durable);
   }
