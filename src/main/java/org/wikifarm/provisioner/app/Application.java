@@ -59,6 +59,7 @@ public final class Application {
   private final ClusterMembership membership;
   private final Checkpoints checkpoints;
   private int httpPort;
+  private boolean v2Schema;
 
   private Application(Vertx vertx, AppConfig config, ClusterMembership membership, Checkpoints checkpoints) {
     this.vertx = vertx;
@@ -84,6 +85,7 @@ public final class Application {
       Checkpoints checkpoints) {
     Application app = new Application(vertx, config, membership, checkpoints);
     return app.verifySchema()
+        .compose(v -> app.detectV2Schema())
         .compose(v -> app.deploy())
         .map(app)
         .recover(e -> app.closeClients().transform(ignored -> Future.failedFuture(e)));
@@ -103,6 +105,18 @@ public final class Application {
                 + "and sql/migrations/*.sql"))));
   }
 
+  /** Whether the v2 migration is applied decides what may be queued; an old schema still serves the rest. */
+  private Future<Void> detectV2Schema() {
+    return SchemaVerifier.v2MigrationApplied(pool).otherwise(false).map(applied -> {
+      v2Schema = applied;
+      if (!applied) {
+        LOG.warning("the database migration " + SchemaVerifier.V2_MIGRATION + " is not applied: creates with a "
+            + "named template and deletes are refused (501 migration_required) until it is");
+      }
+      return null;
+    });
+  }
+
   private Future<Void> deploy() {
     RedisAPI redisApi = RedisAPI.api(redis);
     RedisKeys keys = new RedisKeys(config.redis().keyPrefix());
@@ -112,7 +126,7 @@ public final class Application {
     EventJournal journal = new EventJournal(redisApi, keys, config.redis());
     TaskEventHub hub = new TaskEventHub(vertx);
 
-    CreateWikiEndpoint create = new CreateWikiEndpoint(config, new TaskQueue(wikiStore, specs, journal, vertx.eventBus()),
+    CreateWikiEndpoint create = new CreateWikiEndpoint(config, new TaskQueue(wikiStore, journal, vertx.eventBus(), v2Schema),
         new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
     WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore);

@@ -9,6 +9,7 @@ import io.vertx.ext.web.handler.HttpException;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.wikifarm.provisioner.store.MigrationRequiredException;
 import org.wikifarm.provisioner.store.RateLimiter;
 import org.wikifarm.provisioner.store.SlugTakenException;
 import org.wikifarm.provisioner.store.StoreUnavailableException;
@@ -72,6 +73,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof SlugTakenException taken) {
       return new ApiException(409, "slug_taken", "the slug '" + taken.slug() + "' is already taken",
           new JsonObject().put("field", "slug"));
+    }
+    if (failure instanceof MigrationRequiredException migration) {
+      return new ApiException(501, "migration_required", migration.getMessage());
     }
     if (failure instanceof RateLimiter.LimitedException limited) {
       return new ApiException.RateLimited(limited.retryAfterSeconds());

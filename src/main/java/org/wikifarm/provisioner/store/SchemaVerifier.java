@@ -29,6 +29,29 @@ public final class SchemaVerifier {
 
   private SchemaVerifier() {}
 
+  /** The v2 migration that adds deletion tasks and the durable request spec (SPEC §3). */
+  public static final String V2_MIGRATION = "sql/migrations/20261126_wikifarm_tasks_delete_and_spec.sql";
+
+  /**
+   * Whether {@value #V2_MIGRATION} is applied: {@code wikifarm_tasks.spec} exists and the task type allows
+   * {@code delete_wiki}. Without it the service still runs, but refuses what needs it (never a silent fallback).
+   */
+  public static Future<Boolean> v2MigrationApplied(Pool pool) {
+    return pool.preparedQuery("SELECT column_name AS c, column_type AS t FROM information_schema.columns "
+            + "WHERE table_schema = DATABASE() AND table_name = 'wikifarm_tasks' AND column_name IN ('spec', 'type')")
+        .execute(Tuple.tuple())
+        .map(rows -> {
+          boolean spec = false;
+          boolean deleteType = false;
+          for (Row row : rows) {
+            String column = row.getString("c").toLowerCase();
+            spec |= column.equals("spec");
+            deleteType |= column.equals("type") && String.valueOf(row.getValue("t")).contains("'delete_wiki'");
+          }
+          return spec && deleteType;
+        });
+  }
+
   /** Succeeds with an empty list when all is there; otherwise the list of missing items. */
   public static Future<List<String>> missing(Pool pool) {
     return pool.preparedQuery("SELECT table_name AS t, column_name AS c FROM information_schema.columns "

@@ -16,30 +16,32 @@ public final class TaskQueue {
   private static final Logger LOG = Logger.getLogger(TaskQueue.class.getName());
 
   private final WikiStore wikis;
-  private final TaskSpecs specs;
   private final EventJournal journal;
   private final EventBus bus;
+  private final boolean durableSpec;
 
-  public TaskQueue(WikiStore wikis, TaskSpecs specs, EventJournal journal, EventBus bus) {
+  /** @param durableSpec whether the v2 migration is applied, so the task row can hold the request's spec */
+  public TaskQueue(WikiStore wikis, EventJournal journal, EventBus bus, boolean durableSpec) {
     this.wikis = wikis;
-    this.specs = specs;
     this.journal = journal;
     this.bus = bus;
+    this.durableSpec = durableSpec;
   }
 
   /**
-   * Queues a create task and returns its id. Without a named template there are no extras to lose, so a Redis
-   * outage does not block creation; with one, it must be stored first or the wiki would be built from the
-   * wrong template. {@code admission} runs just before the rows commit and can still refuse (see
+   * Queues a create task and returns its id. The request's extras (the template name) go into the task row
+   * with it, in the same transaction, so nothing but MariaDB decides what is built; without the v2 migration a
+   * named template is refused with {@link MigrationRequiredException} (the default template needs no extras).
+   * {@code admission} runs just before the rows commit and can still refuse (see
    * {@link WikiStore#createWikiAndTask}). Fails with {@link SlugTakenException} when the slug is held.
    */
   public Future<String> enqueue(String taskId, NewWiki wiki, Supplier<Future<?>> admission) {
-    Future<Void> extras = wiki.template() == null ? Future.succeededFuture()
-        : specs.put(taskId, new JsonObject().put("template", wiki.template()))
-            .recover(e -> Future.failedFuture(new StoreUnavailableException(
-                "Redis is unavailable, so a wiki with a named template cannot be queued; retry shortly", e)));
-    return extras
-        .compose(v -> wikis.createWikiAndTask(taskId, wiki, admission))
+    if (!durableSpec && wiki.template() != null) {
+      return Future.failedFuture(new MigrationRequiredException("creating a wiki from a named template"));
+    }
+    String spec = !durableSpec ? null
+        : (wiki.template() == null ? new JsonObject() : new JsonObject().put("template", wiki.template())).encode();
+    return wikis.createWikiAndTask(taskId, wiki, spec, admission)
         .compose(wikiId -> {
           LOG.info("queued task " + taskId + " for wiki " + wikiId + " (slug " + wiki.slug() + ")");
           // the journal's first entry, written before any worker can see the task, so every subscriber's

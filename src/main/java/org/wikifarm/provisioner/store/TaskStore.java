@@ -1,6 +1,8 @@
 package org.wikifarm.provisioner.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -16,6 +18,7 @@ import org.wikifarm.provisioner.task.TaskStatus;
  * nodes never claim the same row.
  */
 public final class TaskStore {
+  private static final int UNKNOWN_COLUMN = 1054;
   private final Pool pool;
 
   public TaskStore(Pool pool) {
@@ -60,6 +63,20 @@ public final class TaskStore {
           rows.forEach(r -> ids.add(r.getString("id")));
           return ids;
         });
+  }
+
+  /**
+   * The request extras stored in the task row ({@code spec}, v2 migration): an empty object when the row has
+   * none, null when the column does not exist (the migration is not applied).
+   */
+  public Future<JsonObject> specOf(String taskId) {
+    return pool.preparedQuery("SELECT spec FROM wikifarm_tasks WHERE id = ?").execute(Tuple.of(taskId))
+        .map(rows -> {
+          String spec = rows.size() == 0 ? null : rows.iterator().next().getString("spec");
+          return spec == null ? new JsonObject() : new JsonObject(spec);
+        })
+        .recover(e -> e instanceof DatabaseException d && d.getErrorCode() == UNKNOWN_COLUMN
+            ? Future.succeededFuture(null) : Future.failedFuture(e));
   }
 
   /** What the worker needs to build the wiki: the wiki row of a task. */

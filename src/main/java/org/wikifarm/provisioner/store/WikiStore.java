@@ -38,7 +38,7 @@ public final class WikiStore {
    * nothing is written (that is how a rate limit counts only requests that would otherwise succeed).
    * Returns the new wiki id.
    */
-  public Future<Long> createWikiAndTask(String taskId, NewWiki w, Supplier<Future<?>> admission) {
+  public Future<Long> createWikiAndTask(String taskId, NewWiki w, String spec, Supplier<Future<?>> admission) {
     return pool.withTransaction(conn -> conn
             .preparedQuery("INSERT INTO wikifarm_wikis (name, slug, domain, language, owner_user_id, owner_username, "
                 + "visibility, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
@@ -46,9 +46,12 @@ public final class WikiStore {
                 Buffer.buffer(w.ownerUsername()), w.visibility()))
             .compose(rows -> {
               long wikiId = rows.property(io.vertx.mysqlclient.MySQLClient.LAST_INSERTED_ID);
+              // the spec column exists only with the v2 migration; without it there is no spec to store
+              Tuple values = Tuple.of(taskId, wikiId, w.ownerUserId(), Buffer.buffer(w.ownerUsername()));
               return conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, wiki_id, "
-                      + "created_by_user_id, created_by_username) VALUES (?, 'create_wiki', 'queued', 0, ?, ?, ?)")
-                  .execute(Tuple.of(taskId, wikiId, w.ownerUserId(), Buffer.buffer(w.ownerUsername())))
+                      + "created_by_user_id, created_by_username" + (spec == null ? "" : ", spec")
+                      + ") VALUES (?, 'create_wiki', 'queued', 0, ?, ?, ?" + (spec == null ? "" : ", ?") + ")")
+                  .execute(spec == null ? values : values.addString(spec))
                   .compose(v -> admission.get())
                   .map(wikiId);
             }))

@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.worker;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import java.nio.file.Path;
@@ -61,7 +62,9 @@ public final class TaskRunner {
       rollBackAndFail(taskId, null, "the task's wiki row is missing");
       return;
     }
-    JsonObject spec = Blocking.retrying("loading task extras", PATIENCE, () -> specs.get(taskId));
+    JsonObject spec = Blocking.retrying("loading task extras", PATIENCE, () -> tasks.specOf(taskId)
+        // no spec column (migration not applied): only a task queued by an older version keeps extras in Redis
+        .compose(row -> row != null ? Future.succeededFuture(row) : specs.get(taskId)));
     String templateName = spec.getString("template");
     Path template = config.farm().templateFor(templateName);
     if (template == null) {
@@ -70,15 +73,13 @@ public final class TaskRunner {
       return;
     }
     RollbackLedger ledger = ObservedLedger.wrap(RedisLedger.load(redis, keys, taskId), checkpoints, wiki.slug());
-    boolean resuming = !ledger.entries().isEmpty() || !ledger.donePhases().isEmpty();
     Redactor redactor = Redactor.forConfig(config);
     // A resumed task continues from where the crashed run got to, never from 0: SSE replays the crashed
-    // run's events before ours, and progress must stay monotonic across the takeover (SPEC §5).
-    int reached = 0;
-    if (resuming) {
-      Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
-      reached = Math.max(orchestrator.progressAfter(ledger.donePhases()), row == null ? 0 : row.progress());
-    }
+    // run's events before ours, and progress must stay monotonic across the takeover (SPEC §5). The row says
+    // how far it got even when Redis lost the ledger.
+    Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
+    int reached = Math.max(orchestrator.progressAfter(ledger.donePhases()), row == null ? 0 : row.progress());
+    boolean resuming = reached > 0 || !ledger.entries().isEmpty();
     TaskProgress progress = new TaskProgress(taskId, wiki.slug(), reached, tasks, events, timings, checkpoints,
         orchestrator::progressOf);
     PhaseContext ctx = new PhaseContext(

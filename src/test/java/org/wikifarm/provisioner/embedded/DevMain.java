@@ -36,7 +36,9 @@ public final class DevMain {
     System.out.println("starting embedded MariaDB on 127.0.0.1:" + MARIADB_PORT + " (data in var/mariadb) …");
     EmbeddedMariaDb db = EmbeddedMariaDb.start(var.resolve("mariadb"), MARIADB_PORT);
     db.source(Path.of("sql", "tables.sql"), EmbeddedMariaDb.METADATA_DB);
-    db.source(Path.of("sql", "migrations", "20250928_add_unique_index_wikifarm_wikis_slug.sql"), EmbeddedMariaDb.METADATA_DB);
+    for (Path migration : TestInfra.migrations()) {
+      db.source(migration, EmbeddedMariaDb.METADATA_DB);
+    }
     db.run("CREATE TABLE IF NOT EXISTS `user` (user_id INT UNSIGNED PRIMARY KEY, user_name VARBINARY(255)); "
         + "CREATE TABLE IF NOT EXISTS user_properties (up_user INT UNSIGNED, up_property VARBINARY(255), up_value BLOB); "
         + "CREATE TABLE IF NOT EXISTS actor (actor_id BIGINT UNSIGNED PRIMARY KEY, actor_name VARBINARY(255));",

@@ -34,6 +34,9 @@ public final class TestInfra {
     if (mariaDb == null) {
       EmbeddedMariaDb db = EmbeddedMariaDb.start(scratch().resolve("mariadb-data"), 0); // scratch(): cleanup hook
       db.source(Path.of("sql", "tables.sql").toAbsolutePath(), EmbeddedMariaDb.METADATA_DB);
+      for (Path migration : migrations()) {
+        db.source(migration.toAbsolutePath(), EmbeddedMariaDb.METADATA_DB);
+      }
       db.run("CREATE TABLE IF NOT EXISTS `user` (user_id INT UNSIGNED PRIMARY KEY, user_name VARBINARY(255)); "
           + "CREATE TABLE IF NOT EXISTS user_properties (up_user INT UNSIGNED, up_property VARBINARY(255), up_value BLOB); "
           + "CREATE TABLE IF NOT EXISTS actor (actor_id BIGINT UNSIGNED PRIMARY KEY, actor_name VARBINARY(255)); "
@@ -49,6 +52,13 @@ public final class TestInfra {
       redis = EmbeddedRedis.start(0);
     }
     return redis;
+  }
+
+  /** sql/migrations/*.sql in the order their dated names give, as an operator applies them. */
+  public static java.util.List<Path> migrations() throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(Path.of("sql", "migrations"))) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted().toList();
+    }
   }
 
   /** Empties the wikifarm tables (tests that count rows start from zero). */
