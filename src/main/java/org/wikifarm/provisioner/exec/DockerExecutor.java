@@ -25,7 +25,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * Runs commands in the wikifarm container with the Docker exec API (create → start, streaming the attached
@@ -116,7 +115,7 @@ public final class DockerExecutor implements CommandExecutor {
 
   @Override
   public CommandResult run(String taskId, List<String> argv, Path hostWorkDir, Duration timeout,
-      Consumer<String> outputLines) throws ProvisionException {
+      Consumer<String> outputLines) throws CommandException {
     CommandExecutor.requireTaskId(taskId);
     Commands.requireArgv(argv);
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -153,7 +152,7 @@ public final class DockerExecutor implements CommandExecutor {
       stream.closeQuietly();
       String left = stop(marker, execId);
       Thread.currentThread().interrupt();
-      throw new ProvisionException("interrupted while running `" + Commands.display(argv) + "`; the command was "
+      throw new CommandException("interrupted while running `" + Commands.display(argv) + "`; the command was "
           + "stopped" + left + ".", false, e);
     } finally {
       stream.closeQuietly();
@@ -162,14 +161,14 @@ public final class DockerExecutor implements CommandExecutor {
     CommandResult result = new CommandResult(exitCode(execId), tail.lastLines());
     if (result.exitCode() == 126 && result.lastLines().stream().anyMatch(l -> l.contains("chdir to cwd"))) {
       // the runtime could not enter the directory: the host→container path mapping is wrong, not the script
-      throw new ProvisionException("the wiki directory " + workDir + " does not exist inside container "
+      throw new CommandException("the wiki directory " + workDir + " does not exist inside container "
           + container + ": check WIKIFARM_CONTAINER_WIKI_DIR (the farm directory as the container sees it)");
     }
     return result;
   }
 
   /** The exit code; the exec may still be marked running for a moment after its stream ended. */
-  private int exitCode(String execId) throws ProvisionException {
+  private int exitCode(String execId) throws CommandException {
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (true) {
       InspectExecResponse info = call("inspect the exec in", () -> docker.inspectExecCmd(execId).exec());
@@ -177,7 +176,7 @@ public final class DockerExecutor implements CommandExecutor {
         return info.getExitCodeLong().intValue();
       }
       if (System.nanoTime() > until) {
-        throw new ProvisionException("the output of a command in container " + container + " ended but the "
+        throw new CommandException("the output of a command in container " + container + " ended but the "
             + engine.label() + " still reports it running; check the container", true, null);
       }
       sleep(50);
@@ -191,7 +190,7 @@ public final class DockerExecutor implements CommandExecutor {
   private String stop(String marker, String execId) {
     try {
       stopCarrying(MARKER_ENV + "=" + marker);
-    } catch (ProvisionException e) {
+    } catch (CommandException e) {
       LOG.log(Level.WARNING, "could not stop a timed-out command in container " + container + ": " + e.getMessage());
     }
     if (waitStopped(execId, STOP_GRACE)) {
@@ -202,10 +201,10 @@ public final class DockerExecutor implements CommandExecutor {
   }
 
   @Override
-  public int stopLeftovers(String taskId) throws ProvisionException {
+  public int stopLeftovers(String taskId) throws CommandException {
     int[] foundAndLeft = stopCarrying(TASK_ENV + "=" + CommandExecutor.requireTaskId(taskId));
     if (foundAndLeft[1] > 0) {
-      throw new ProvisionException(foundAndLeft[1] + " process(es) of an interrupted run of this task survived "
+      throw new CommandException(foundAndLeft[1] + " process(es) of an interrupted run of this task survived "
           + "SIGKILL in container " + container + "; not running its commands again beside them", true, null);
     }
     if (foundAndLeft[0] > 0) {
@@ -219,7 +218,7 @@ public final class DockerExecutor implements CommandExecutor {
    * One root exec running {@link #STOP_SCRIPT} for {@code entry}: TERM, grace, KILL to every process in the
    * container carrying it. Returns {found, still there}.
    */
-  private int[] stopCarrying(String entry) throws ProvisionException {
+  private int[] stopCarrying(String entry) throws CommandException {
     String tenths = Long.toString(STOP_GRACE.toMillis() / 100);
     String id = call("create a stop exec in", () -> docker.execCreateCmd(container)
         .withCmd("sh", "-c", STOP_SCRIPT, "sh", entry, tenths)
@@ -239,11 +238,11 @@ public final class DockerExecutor implements CommandExecutor {
         throw translate("stream the output of a stop exec in", e);
       }
       if (!done) {
-        throw new ProvisionException("stopping processes in container " + container + " did not finish", true, null);
+        throw new CommandException("stopping processes in container " + container + " did not finish", true, null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProvisionException("interrupted while stopping processes in container " + container, false, e);
+      throw new CommandException("interrupted while stopping processes in container " + container, false, e);
     } finally {
       out.closeQuietly();
     }
@@ -252,7 +251,7 @@ public final class DockerExecutor implements CommandExecutor {
     String last = lines.stream().map(String::trim).filter(l -> l.matches("\\d+ \\d+")).reduce((x, y) -> y)
         .orElse("");
     if (last.isEmpty()) {
-      throw new ProvisionException("could not look for processes to stop in container " + container
+      throw new CommandException("could not look for processes to stop in container " + container
           + " (it needs sh, tr, grep, sleep and kill): " + (lines.isEmpty() ? "no output" : String.join(" | ", lines)));
     }
     String[] parts = last.split(" ");
@@ -275,10 +274,10 @@ public final class DockerExecutor implements CommandExecutor {
   }
 
   @Override
-  public void checkReachable() throws ProvisionException {
+  public void checkReachable() throws CommandException {
     InspectContainerResponse info = call("inspect", () -> docker.inspectContainerCmd(container).exec());
     if (info.getState() == null || !Boolean.TRUE.equals(info.getState().getRunning())) {
-      throw new ProvisionException("container " + container + " is not running: start it (WIKIFARM_INSTANCE)");
+      throw new CommandException("container " + container + " is not running: start it (WIKIFARM_INSTANCE)");
     }
   }
 
@@ -299,8 +298,8 @@ public final class DockerExecutor implements CommandExecutor {
 
   // ---- error translation -------------------------------------------------------------------------------
 
-  /** Runs one engine call and turns docker-java's exceptions into actionable {@link ProvisionException}s. */
-  private <T> T call(String action, Supplier<T> call) throws ProvisionException {
+  /** Runs one engine call and turns docker-java's exceptions into actionable {@link CommandException}s. */
+  private <T> T call(String action, Supplier<T> call) throws CommandException {
     try {
       return call.get();
     } catch (RuntimeException e) {
@@ -308,42 +307,42 @@ public final class DockerExecutor implements CommandExecutor {
     }
   }
 
-  private ProvisionException translate(String action, RuntimeException e) {
+  private CommandException translate(String action, RuntimeException e) {
     if (e instanceof DockerException de) {
       return translate(action, de);
     }
     if (hasIoCause(e)) {
-      return new ProvisionException("cannot reach " + engine.label() + " (" + rootMessage(e) + "): "
+      return new CommandException("cannot reach " + engine.label() + " (" + rootMessage(e) + "): "
           + engine.unreachableHint(), true, e);
     }
-    return new ProvisionException("could not " + action + " container " + container + ": " + rootMessage(e),
+    return new CommandException("could not " + action + " container " + container + ": " + rootMessage(e),
         false, e);
   }
 
-  private ProvisionException translate(String action, DockerException e) {
+  private CommandException translate(String action, DockerException e) {
     int status = e.getHttpStatus();
     String said = engineMessage(e);
     switch (status) {
       case 401, 403:
-        return new ProvisionException(engine.authFailure());
+        return new CommandException(engine.authFailure());
       case 404:
         if (said.toLowerCase().contains("no such container")) {
-          return new ProvisionException("container " + container + " not found: check WIKIFARM_INSTANCE");
+          return new CommandException("container " + container + " not found: check WIKIFARM_INSTANCE");
         }
         if (said.toLowerCase().contains("no such exec")) {
-          return new ProvisionException("the command's exec vanished from container " + container
+          return new CommandException("the command's exec vanished from container " + container
               + " (was the container restarted?)", true, e);
         }
-        return new ProvisionException(engine.label() + " answered 404 (" + said + ") when asked to " + action
+        return new CommandException(engine.label() + " answered 404 (" + said + ") when asked to " + action
             + " container " + container + ": " + engine.unreachableHint());
       case 409:
-        return new ProvisionException("container " + container + " cannot run commands (" + said
+        return new CommandException("container " + container + " cannot run commands (" + said
             + "): start or unpause it");
       case 502, 503, 504:
-        return new ProvisionException(engine.label() + " is temporarily unavailable (HTTP " + status + ": " + said
+        return new CommandException(engine.label() + " is temporarily unavailable (HTTP " + status + ": " + said
             + ")", true, e);
       default:
-        return new ProvisionException("could not " + action + " container " + container + ": " + engine.label()
+        return new CommandException("could not " + action + " container " + container + ": " + engine.label()
             + " answered HTTP " + status + " (" + said + ")");
     }
   }

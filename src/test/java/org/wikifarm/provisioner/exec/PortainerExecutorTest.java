@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.wikifarm.provisioner.config.Secret;
 import org.wikifarm.provisioner.embedded.TestInfra;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * The portainer executor through a Portainer-like proxy (API key check, endpoint prefix) in front of the real
@@ -101,16 +100,16 @@ class PortainerExecutorTest extends ExecutorContract {
   void rejectedKeyNamesTheSettingButNotTheKey() throws Exception {
     String wrong = "ptr_wrong-key-0b7e44";
     try (DockerExecutor bad = PortainerExecutor.create(proxy.endpoint(), Secret.of(wrong), container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class,
+      CommandException e = assertThrows(CommandException.class,
           () -> bad.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertEquals("Portainer rejected the API key: check PORTAINER_API_KEY", e.getMessage());
       assertFalse(e.isTransient());
-      ProvisionException ready = assertThrows(ProvisionException.class, bad::checkReachable);
+      CommandException ready = assertThrows(CommandException.class, bad::checkReachable);
       assertEquals(e.getMessage(), ready.getMessage());
       assertFalse(bad.describe().contains(wrong), bad.describe());
     }
     try (DockerExecutor none = PortainerExecutor.create(proxy.endpoint(), Secret.empty(), container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class, none::checkReachable);
+      CommandException e = assertThrows(CommandException.class, none::checkReachable);
       assertEquals("Portainer rejected the API key: check PORTAINER_API_KEY", e.getMessage());
     }
   }
@@ -118,7 +117,7 @@ class PortainerExecutorTest extends ExecutorContract {
   @Test
   void unknownEndpointPointsAtPortainerEndpoint() throws Exception {
     try (DockerExecutor wrong = PortainerExecutor.create(proxy.endpoint(9), Secret.of(KEY), container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class, wrong::checkReachable);
+      CommandException e = assertThrows(CommandException.class, wrong::checkReachable);
       assertTrue(e.getMessage().contains("answered 404"), e.getMessage());
       assertTrue(e.getMessage().contains("check PORTAINER_ENDPOINT"), e.getMessage());
       assertFalse(e.getMessage().contains(KEY));
@@ -133,7 +132,7 @@ class PortainerExecutorTest extends ExecutorContract {
     }
     String endpoint = "http://127.0.0.1:" + closedPort + TestPortainerProxy.PREFIX;
     try (DockerExecutor down = PortainerExecutor.create(endpoint, Secret.of(KEY), container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class,
+      CommandException e = assertThrows(CommandException.class,
           () -> down.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertTrue(e.isTransient());
       assertTrue(e.getMessage().startsWith("cannot reach the Portainer endpoint " + endpoint), e.getMessage());
