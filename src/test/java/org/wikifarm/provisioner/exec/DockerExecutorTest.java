@@ -1,73 +1,41 @@
 package org.wikifarm.provisioner.exec;
 
-import org.wikifarm.provisioner.embedded.HostTools;
-import org.wikifarm.provisioner.embedded.HostTools.Tool;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.testcontainers.containers.GenericContainer;
+import org.wikifarm.provisioner.embedded.HostTools;
+import org.wikifarm.provisioner.embedded.HostTools.Tool;
 import org.wikifarm.provisioner.embedded.TestInfra;
 
 /** The docker executor against the real test engine (scripts/test-dockerd.sh start). */
 @HostTools.Required({Tool.DOCKER})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DockerExecutorTest extends ExecutorContract {
-  private TestDocker docker;
-  private Path farm;
-  private String container;
-  private PathMapping paths;
+class DockerExecutorTest extends ContainerExecutorContract {
   private DockerExecutor executor;
 
   @BeforeAll
-  void startContainer() throws Exception {
-    docker = TestDocker.connect();
-    farm = Files.createDirectories(TestInfra.scratch().resolve("docker-exec").resolve("wikis"));
-    container = docker.startFarmContainer("wikifarm-exec-test-" + ProcessHandle.current().pid(), farm);
-    paths = new PathMapping(farm, Path.of(TestDocker.CONTAINER_WIKI_DIR));
+  void connectExecutor() {
     executor = DockerExecutor.forDockerHost(TestDocker.host(), container, paths, "");
   }
 
   @AfterAll
-  void removeContainer() throws Exception {
+  void closeExecutor() {
     if (executor != null) {
       executor.close();
-    }
-    if (docker != null) {
-      docker.remove(container);
-      docker.close();
     }
   }
 
   @Override
   CommandExecutor executor() {
     return executor;
-  }
-
-  @Override
-  Path farm() {
-    return farm;
-  }
-
-  @Override
-  String expectedPwd(Path hostDir) {
-    return TestDocker.CONTAINER_WIKI_DIR + "/" + hostDir.getFileName();
-  }
-
-  @Override
-  List<String> processes() throws Exception {
-    List<String> lines = new ArrayList<>();
-    executor.run(TASK, List.of("ps", "-o", "args"), farm, LONG, lines::add);
-    return lines;
   }
 
   @Test
@@ -123,7 +91,7 @@ class DockerExecutorTest extends ExecutorContract {
   @Test
   void stoppedContainerIsNotReady() throws Exception {
     String stopped = "wikifarm-exec-stopped-" + ProcessHandle.current().pid();
-    docker.client().createContainerCmd(TestDocker.IMAGE).withName(stopped).withCmd("true").exec();
+    GenericContainer<?> exited = TestDocker.startExitedContainer(stopped);
     try (DockerExecutor ex = DockerExecutor.forDockerHost(TestDocker.host(), stopped, paths, "")) {
       CommandException e = assertThrows(CommandException.class, ex::checkReachable);
       assertTrue(e.getMessage().contains("container " + stopped + " is not running"), e.getMessage());
@@ -131,7 +99,7 @@ class DockerExecutorTest extends ExecutorContract {
           () -> ex.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertTrue(run.getMessage().contains("container " + stopped), run.getMessage());
     } finally {
-      docker.remove(stopped);
+      exited.stop();
     }
   }
 }

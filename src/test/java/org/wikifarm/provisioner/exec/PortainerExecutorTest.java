@@ -1,24 +1,19 @@
 package org.wikifarm.provisioner.exec;
 
-import org.wikifarm.provisioner.embedded.HostTools;
-import org.wikifarm.provisioner.embedded.HostTools.Tool;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.wikifarm.provisioner.config.Secret;
-import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.embedded.HostTools;
+import org.wikifarm.provisioner.embedded.HostTools.Tool;
 
 /**
  * The portainer executor through a Portainer-like proxy (API key check, endpoint prefix) in front of the real
@@ -26,61 +21,31 @@ import org.wikifarm.provisioner.embedded.TestInfra;
  * rejected key must say which setting to fix without revealing it.
  */
 @HostTools.Required({Tool.DOCKER})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PortainerExecutorTest extends ExecutorContract {
+class PortainerExecutorTest extends ContainerExecutorContract {
   private static final String KEY = "ptr_test-key-5f1d2c9a";
 
-  private TestDocker docker;
   private TestPortainerProxy proxy;
-  private Path farm;
-  private String container;
-  private PathMapping paths;
   private DockerExecutor executor;
 
   @BeforeAll
-  void start() throws Exception {
-    docker = TestDocker.connect();
-    farm = Files.createDirectories(TestInfra.scratch().resolve("portainer-exec").resolve("wikis"));
-    container = docker.startFarmContainer("wikifarm-portainer-test-" + ProcessHandle.current().pid(), farm);
-    paths = new PathMapping(farm, Path.of(TestDocker.CONTAINER_WIKI_DIR));
+  void startProxy() throws Exception {
     proxy = new TestPortainerProxy(KEY, TestDocker.socket());
     executor = PortainerExecutor.create(proxy.endpoint(), Secret.of(KEY), container, paths, "");
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void stopProxy() throws Exception {
     if (executor != null) {
       executor.close();
     }
     if (proxy != null) {
       proxy.close();
     }
-    if (docker != null) {
-      docker.remove(container);
-      docker.close();
-    }
   }
 
   @Override
   CommandExecutor executor() {
     return executor;
-  }
-
-  @Override
-  Path farm() {
-    return farm;
-  }
-
-  @Override
-  String expectedPwd(Path hostDir) {
-    return TestDocker.CONTAINER_WIKI_DIR + "/" + hostDir.getFileName();
-  }
-
-  @Override
-  List<String> processes() throws Exception {
-    List<String> lines = new ArrayList<>();
-    executor.run(TASK, List.of("ps", "-o", "args"), farm, LONG, lines::add);
-    return lines;
   }
 
   @Test
