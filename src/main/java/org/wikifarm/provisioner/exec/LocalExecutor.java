@@ -109,11 +109,13 @@ public final class LocalExecutor implements CommandExecutor {
 
   /**
    * TERM to the process and everything it started, a grace period, then KILL. Descendants are collected first:
-   * once the parent dies they are re-parented and no longer findable through it.
+   * once the parent dies they are re-parented and no longer findable through it. Signals go parents first: a
+   * shell whose child died before it would run the script's next command in the meantime.
    */
   private static String stopTree(Process process) {
-    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    List<ProcessHandle> tree = new ArrayList<>();
     tree.add(process.toHandle());
+    tree.addAll(process.descendants().toList()); // children before grandchildren
     tree.forEach(ProcessHandle::destroy);
     long until = System.nanoTime() + STOP_GRACE.toNanos();
     while (System.nanoTime() < until && tree.stream().anyMatch(ProcessHandle::isAlive)) {
