@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * Runs a maintenance command (an argv, never a shell string) for one wiki: inside the wikifarm container
@@ -35,21 +34,21 @@ public interface CommandExecutor extends AutoCloseable {
    * @param hostWorkDir the wiki directory as seen on this host ({@code WIKIFARM_DIR/<slug>}); container
    *     executors map it to the container's path
    * @param timeout the deadline for the whole command; when it passes the command (and what it started) is
-   *     killed and a permanent {@link ProvisionException} naming the command and the timeout is thrown
+   *     killed and a permanent {@link CommandException} naming the command and the timeout is thrown
    * @param outputLines receives every output line (stdout and stderr, without line terminators) as soon as it
    *     is complete, in order per stream; called from another thread than the caller's
-   * @throws ProvisionException the command could not be run to completion: engine unreachable (transient),
+   * @throws CommandException the command could not be run to completion: engine unreachable (transient),
    *     container missing, rejected credentials, timeout, command not startable
    */
   CommandResult run(String taskId, List<String> argv, Path hostWorkDir, Duration timeout,
-      Consumer<String> outputLines) throws ProvisionException;
+      Consumer<String> outputLines) throws CommandException;
 
   /**
-   * {@link #run} that also fails on a non-zero exit status with a permanent {@link ProvisionException} naming
+   * {@link #run} that also fails on a non-zero exit status with a permanent {@link CommandException} naming
    * the command and its last output lines, passed through {@code redact} first.
    */
   default CommandResult runChecked(String taskId, List<String> argv, Path hostWorkDir, Duration timeout,
-      Consumer<String> outputLines, UnaryOperator<String> redact) throws ProvisionException {
+      Consumer<String> outputLines, UnaryOperator<String> redact) throws CommandException {
     CommandResult result = run(taskId, argv, hostWorkDir, timeout, outputLines);
     if (!result.succeeded()) {
       throw result.failure(argv, redact);
@@ -63,10 +62,10 @@ public interface CommandExecutor extends AutoCloseable {
    * (returning 0) when nothing carries it.
    *
    * @return how many processes carried the marker
-   * @throws ProvisionException the processes could not be looked for (engine unreachable: transient), or some
+   * @throws CommandException the processes could not be looked for (engine unreachable: transient), or some
    *     survived KILL (transient: running the command again beside them is what this method prevents)
    */
-  int stopLeftovers(String taskId) throws ProvisionException;
+  int stopLeftovers(String taskId) throws CommandException;
 
   /** Checks a task id before it goes into an environment or a process scan. */
   static String requireTaskId(String taskId) {
@@ -83,7 +82,7 @@ public interface CommandExecutor extends AutoCloseable {
    * Checks, cheaply, that commands could be run now (engine reachable, credentials accepted, container
    * running). For the {@code /ready} probe; throws with the same actionable messages as {@link #run}.
    */
-  void checkReachable() throws ProvisionException;
+  void checkReachable() throws CommandException;
 
   /** Releases connections; the executor is unusable afterwards. */
   @Override

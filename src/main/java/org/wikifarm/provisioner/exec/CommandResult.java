@@ -2,7 +2,6 @@ package org.wikifarm.provisioner.exec;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * How a command ended: its exit status and its last few non-blank output lines (for failure messages).
@@ -20,7 +19,7 @@ public record CommandResult(int exitCode, List<String> lastLines) {
   }
 
   /** The permanent failure for a non-zero exit: names the command, the status and the last output lines. */
-  public ProvisionException failure(List<String> argv, UnaryOperator<String> redact) {
+  public CommandException failure(List<String> argv, UnaryOperator<String> redact) {
     StringBuilder message = new StringBuilder("command `").append(Commands.display(argv))
         .append("` exited with status ").append(exitCode);
     List<String> tail = lastLines.subList(Math.max(0, lastLines.size() - FAILURE_LINES), lastLines.size());
@@ -29,6 +28,6 @@ public record CommandResult(int exitCode, List<String> lastLines) {
     } else {
       message.append("; last output: ").append(String.join(" | ", tail.stream().map(String::trim).toList()));
     }
-    return new ProvisionException(redact.apply(message.toString()));
+    return new CommandException(redact.apply(message.toString()));
   }
 }

@@ -3,7 +3,6 @@ package org.wikifarm.provisioner.exec;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /** Small helpers shared by the executors for describing commands in messages. */
 final class Commands {
@@ -43,8 +42,8 @@ final class Commands {
   }
 
   /** The permanent failure for a command that overran its deadline. */
-  static ProvisionException timedOut(List<String> argv, Duration timeout, String afterKill) {
-    return new ProvisionException("command `" + display(argv) + "` did not finish within " + human(timeout)
+  static CommandException timedOut(List<String> argv, Duration timeout, String afterKill) {
+    return new CommandException("command `" + display(argv) + "` did not finish within " + human(timeout)
         + " and was stopped" + afterKill + ". If it legitimately needs longer, raise executor.command-timeout.");
   }
 }

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * Runs commands as host processes in the wiki directory: for farms without containers, the embedded dev mode
@@ -47,12 +46,12 @@ public final class LocalExecutor implements CommandExecutor {
 
   @Override
   public CommandResult run(String taskId, List<String> argv, Path hostWorkDir, Duration timeout,
-      Consumer<String> outputLines) throws ProvisionException {
+      Consumer<String> outputLines) throws CommandException {
     CommandExecutor.requireTaskId(taskId);
     Commands.requireArgv(argv);
     long deadline = System.nanoTime() + timeout.toNanos();
     if (!Files.isDirectory(hostWorkDir)) {
-      throw new ProvisionException("cannot run `" + Commands.display(argv) + "`: working directory "
+      throw new CommandException("cannot run `" + Commands.display(argv) + "`: working directory "
           + hostWorkDir + " does not exist");
     }
     Process process;
@@ -62,7 +61,7 @@ public final class LocalExecutor implements CommandExecutor {
       builder.environment().put(TASK_ENV, taskId);
       process = builder.start();
     } catch (IOException e) {
-      throw new ProvisionException("cannot start `" + Commands.display(argv) + "`: " + e.getMessage()
+      throw new CommandException("cannot start `" + Commands.display(argv) + "`: " + e.getMessage()
           + ". Is " + argv.get(0) + " installed and on the service's PATH?", false, e);
     }
     OutputTail tail = new OutputTail(outputLines);
@@ -82,7 +81,7 @@ public final class LocalExecutor implements CommandExecutor {
     } catch (InterruptedException e) {
       String left = stopTree(process);
       Thread.currentThread().interrupt();
-      throw new ProvisionException("interrupted while running `" + Commands.display(argv) + "`; the command was "
+      throw new CommandException("interrupted while running `" + Commands.display(argv) + "`; the command was "
           + "stopped" + left + ".", false, e);
     }
     return new CommandResult(process.exitValue(), tail.lastLines());
@@ -110,11 +109,13 @@ public final class LocalExecutor implements CommandExecutor {
 
   /**
    * TERM to the process and everything it started, a grace period, then KILL. Descendants are collected first:
-   * once the parent dies they are re-parented and no longer findable through it.
+   * once the parent dies they are re-parented and no longer findable through it. Signals go parents first: a
+   * shell whose child died before it would run the script's next command in the meantime.
    */
   private static String stopTree(Process process) {
-    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    List<ProcessHandle> tree = new ArrayList<>();
     tree.add(process.toHandle());
+    tree.addAll(process.descendants().toList()); // children before grandchildren
     tree.forEach(ProcessHandle::destroy);
     long until = System.nanoTime() + STOP_GRACE.toNanos();
     while (System.nanoTime() < until && tree.stream().anyMatch(ProcessHandle::isAlive)) {
@@ -136,7 +137,7 @@ public final class LocalExecutor implements CommandExecutor {
   }
 
   @Override
-  public int stopLeftovers(String taskId) throws ProvisionException {
+  public int stopLeftovers(String taskId) throws CommandException {
     byte[] entry = (TASK_ENV + "=" + CommandExecutor.requireTaskId(taskId)).getBytes(StandardCharsets.UTF_8);
     if (!Files.isDirectory(PROC)) {
       LOG.warning("no /proc on this system: processes an interrupted run of task " + taskId
@@ -154,14 +155,14 @@ public final class LocalExecutor implements CommandExecutor {
     left.forEach(ProcessHandle::destroyForcibly); // SIGKILL
     left = awaitGone(left, entry);
     if (!left.isEmpty()) {
-      throw new ProvisionException("processes " + left.stream().map(ProcessHandle::pid).toList() + " of an "
+      throw new CommandException("processes " + left.stream().map(ProcessHandle::pid).toList() + " of an "
           + "interrupted run of this task survived SIGKILL; not running its commands again beside them", true, null);
     }
     return found.size();
   }
 
   /** The processes (other than this JVM) whose environment holds {@code entry}, in /proc order. */
-  private static List<ProcessHandle> carrying(byte[] entry) throws ProvisionException {
+  private static List<ProcessHandle> carrying(byte[] entry) throws CommandException {
     long self = ProcessHandle.current().pid();
     List<ProcessHandle> found = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, "[0-9]*")) {
@@ -182,7 +183,7 @@ public final class LocalExecutor implements CommandExecutor {
         }
       }
     } catch (IOException e) {
-      throw new ProvisionException("cannot list the processes in /proc to find leftovers of an interrupted run: "
+      throw new CommandException("cannot list the processes in /proc to find leftovers of an interrupted run: "
           + e.getMessage(), true, e);
     }
     return found;
@@ -229,9 +230,9 @@ public final class LocalExecutor implements CommandExecutor {
   }
 
   @Override
-  public void checkReachable() throws ProvisionException {
+  public void checkReachable() throws CommandException {
     if (!Files.isDirectory(farmRoot)) {
-      throw new ProvisionException("the farm directory " + farmRoot + " does not exist: check WIKIFARM_DIR");
+      throw new CommandException("the farm directory " + farmRoot + " does not exist: check WIKIFARM_DIR");
     }
   }
 

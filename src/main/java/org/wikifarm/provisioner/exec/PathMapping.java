@@ -1,7 +1,6 @@
 package org.wikifarm.provisioner.exec;
 
 import java.nio.file.Path;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * Maps a wiki directory on this host ({@code WIKIFARM_DIR/<slug>}) to the same directory as the wikifarm
@@ -21,11 +20,11 @@ public record PathMapping(Path hostRoot, Path containerRoot) {
   }
 
   /** The container path (always with '/' separators) of a directory under the host farm root. */
-  public String toContainer(Path hostDir) throws ProvisionException {
+  public String toContainer(Path hostDir) throws CommandException {
     Path normalized = hostDir.toAbsolutePath().normalize();
     if (!normalized.startsWith(hostRoot)) {
       // only wiki directories are ever passed; anything else is a programming error worth a clear message
-      throw new ProvisionException("working directory " + normalized + " is outside the farm directory "
+      throw new CommandException("working directory " + normalized + " is outside the farm directory "
           + hostRoot + ", so its path inside the container is unknown");
     }
     Path relative = hostRoot.relativize(normalized);

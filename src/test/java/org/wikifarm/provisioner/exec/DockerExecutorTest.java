@@ -1,74 +1,41 @@
 package org.wikifarm.provisioner.exec;
 
-import org.wikifarm.provisioner.embedded.HostTools;
-import org.wikifarm.provisioner.embedded.HostTools.Tool;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.testcontainers.containers.GenericContainer;
+import org.wikifarm.provisioner.embedded.HostTools;
+import org.wikifarm.provisioner.embedded.HostTools.Tool;
 import org.wikifarm.provisioner.embedded.TestInfra;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /** The docker executor against the real test engine (scripts/test-dockerd.sh start). */
 @HostTools.Required({Tool.DOCKER})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DockerExecutorTest extends ExecutorContract {
-  private TestDocker docker;
-  private Path farm;
-  private String container;
-  private PathMapping paths;
+class DockerExecutorTest extends ContainerExecutorContract {
   private DockerExecutor executor;
 
   @BeforeAll
-  void startContainer() throws Exception {
-    docker = TestDocker.connect();
-    farm = Files.createDirectories(TestInfra.scratch().resolve("docker-exec").resolve("wikis"));
-    container = docker.startFarmContainer("wikifarm-exec-test-" + ProcessHandle.current().pid(), farm);
-    paths = new PathMapping(farm, Path.of(TestDocker.CONTAINER_WIKI_DIR));
+  void connectExecutor() {
     executor = DockerExecutor.forDockerHost(TestDocker.host(), container, paths, "");
   }
 
   @AfterAll
-  void removeContainer() throws Exception {
+  void closeExecutor() {
     if (executor != null) {
       executor.close();
-    }
-    if (docker != null) {
-      docker.remove(container);
-      docker.close();
     }
   }
 
   @Override
   CommandExecutor executor() {
     return executor;
-  }
-
-  @Override
-  Path farm() {
-    return farm;
-  }
-
-  @Override
-  String expectedPwd(Path hostDir) {
-    return TestDocker.CONTAINER_WIKI_DIR + "/" + hostDir.getFileName();
-  }
-
-  @Override
-  List<String> processes() throws Exception {
-    List<String> lines = new ArrayList<>();
-    executor.run(TASK, List.of("ps", "-o", "args"), farm, LONG, lines::add);
-    return lines;
   }
 
   @Test
@@ -87,11 +54,11 @@ class DockerExecutorTest extends ExecutorContract {
   @Test
   void unknownContainerIsAClearPermanentError() throws Exception {
     try (DockerExecutor missing = DockerExecutor.forDockerHost(TestDocker.host(), "no-such-wikifarm", paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class,
+      CommandException e = assertThrows(CommandException.class,
           () -> missing.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertEquals("container no-such-wikifarm not found: check WIKIFARM_INSTANCE", e.getMessage());
       assertFalse(e.isTransient());
-      ProvisionException ready = assertThrows(ProvisionException.class, missing::checkReachable);
+      CommandException ready = assertThrows(CommandException.class, missing::checkReachable);
       assertEquals(e.getMessage(), ready.getMessage());
     }
   }
@@ -100,12 +67,12 @@ class DockerExecutorTest extends ExecutorContract {
   void unreachableEngineIsTransient() throws Exception {
     String bogus = "unix://" + TestInfra.scratch().resolve("no-engine-here.sock");
     try (DockerExecutor down = DockerExecutor.forDockerHost(bogus, container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class,
+      CommandException e = assertThrows(CommandException.class,
           () -> down.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertTrue(e.isTransient(), "the orchestrator retries an engine that is down");
       assertTrue(e.getMessage().startsWith("cannot reach the Docker engine at " + bogus), e.getMessage());
       assertTrue(e.getMessage().contains("DOCKER_HOST"), e.getMessage());
-      assertTrue(assertThrows(ProvisionException.class, down::checkReachable).isTransient());
+      assertTrue(assertThrows(CommandException.class, down::checkReachable).isTransient());
     }
   }
 
@@ -114,7 +81,7 @@ class DockerExecutorTest extends ExecutorContract {
     // the host dir exists but the container sees the farm elsewhere: a wrong WIKIFARM_CONTAINER_WIKI_DIR
     PathMapping wrong = new PathMapping(farm, Path.of("/var/www/wikis"));
     try (DockerExecutor misconfigured = DockerExecutor.forDockerHost(TestDocker.host(), container, wrong, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class, () -> misconfigured.runChecked(TASK,
+      CommandException e = assertThrows(CommandException.class, () -> misconfigured.runChecked(TASK,
           List.of("pwd"), wikiDir("mapped"), LONG, line -> { }, s -> s));
       assertEquals("the wiki directory /var/www/wikis/mapped does not exist inside container " + container
           + ": check WIKIFARM_CONTAINER_WIKI_DIR (the farm directory as the container sees it)", e.getMessage());
@@ -124,15 +91,15 @@ class DockerExecutorTest extends ExecutorContract {
   @Test
   void stoppedContainerIsNotReady() throws Exception {
     String stopped = "wikifarm-exec-stopped-" + ProcessHandle.current().pid();
-    docker.client().createContainerCmd(TestDocker.IMAGE).withName(stopped).withCmd("true").exec();
+    GenericContainer<?> exited = TestDocker.startExitedContainer(stopped);
     try (DockerExecutor ex = DockerExecutor.forDockerHost(TestDocker.host(), stopped, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class, ex::checkReachable);
+      CommandException e = assertThrows(CommandException.class, ex::checkReachable);
       assertTrue(e.getMessage().contains("container " + stopped + " is not running"), e.getMessage());
-      ProvisionException run = assertThrows(ProvisionException.class,
+      CommandException run = assertThrows(CommandException.class,
           () -> ex.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertTrue(run.getMessage().contains("container " + stopped), run.getMessage());
     } finally {
-      docker.remove(stopped);
+      exited.stop();
     }
   }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * What every executor must do, run against each real backend by a subclass: exit statuses, ordered and
@@ -65,7 +64,7 @@ abstract class ExecutorContract {
     CommandResult result = executor().run(TASK, argv, wikiDir("fail"), LONG, line -> { });
     assertEquals(3, result.exitCode());
 
-    ProvisionException e = assertThrows(ProvisionException.class,
+    CommandException e = assertThrows(CommandException.class,
         () -> executor().runChecked(TASK, argv, wikiDir("fail"), LONG, line -> { }, UnaryOperator.identity()));
     assertFalse(e.isTransient(), "a failing script is not retried");
     assertTrue(e.getMessage().contains("`sh -c 'echo step one; echo '\\''fatal: db locked'\\'' >&2; exit 3'`"),
@@ -78,7 +77,7 @@ abstract class ExecutorContract {
   @Test
   void failureMessageIsRedacted() throws Exception {
     List<String> argv = List.of("sh", "-c", "echo 'password=hunter22-secret'; exit 1");
-    ProvisionException e = assertThrows(ProvisionException.class, () -> executor().runChecked(TASK, argv,
+    CommandException e = assertThrows(CommandException.class, () -> executor().runChecked(TASK, argv,
         wikiDir("redact"), LONG, line -> { }, s -> s.replace("hunter22-secret", "***")));
     assertFalse(e.getMessage().contains("hunter22-secret"), e.getMessage());
     assertTrue(e.getMessage().contains("password=***"), e.getMessage());
@@ -104,7 +103,7 @@ abstract class ExecutorContract {
   void timeoutKillsTheCommandAndWhatItStarted() throws Exception {
     Recorder out = new Recorder();
     long start = System.nanoTime();
-    ProvisionException e = assertThrows(ProvisionException.class, () -> executor().run(TASK,
+    CommandException e = assertThrows(CommandException.class, () -> executor().run(TASK,
         List.of("sh", "-c", "echo started; sleep 31; echo finished"), wikiDir("slow"), Duration.ofSeconds(2), out));
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     assertTrue(elapsedMs >= 1900 && elapsedMs < 12_000, "took " + elapsedMs + " ms");

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.wikifarm.provisioner.embedded.TestInfra;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /** The local executor with real host processes. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -56,7 +55,7 @@ class LocalExecutorTest extends ExecutorContract {
 
   @Test
   void missingProgramSaysWhatToInstall() throws Exception {
-    ProvisionException e = assertThrows(ProvisionException.class,
+    CommandException e = assertThrows(CommandException.class,
         () -> executor.run(TASK, List.of("no-such-program-4711", "--version"), wikiDir("x"), LONG, line -> { }));
     assertTrue(e.getMessage().startsWith("cannot start `no-such-program-4711 --version`"), e.getMessage());
     assertTrue(e.getMessage().contains("Is no-such-program-4711 installed"), e.getMessage());
@@ -66,14 +65,14 @@ class LocalExecutorTest extends ExecutorContract {
   @Test
   void missingWorkingDirectoryIsReported() {
     Path absent = farm.resolve("never-created");
-    ProvisionException e = assertThrows(ProvisionException.class,
+    CommandException e = assertThrows(CommandException.class,
         () -> executor.run(TASK, List.of("true"), absent, LONG, line -> { }));
     assertTrue(e.getMessage().contains(absent + " does not exist"), e.getMessage());
   }
 
   @Test
   void readinessNeedsTheFarmDirectory() {
-    ProvisionException e = assertThrows(ProvisionException.class,
+    CommandException e = assertThrows(CommandException.class,
         () -> new LocalExecutor(farm.resolve("absent"), "").checkReachable());
     assertTrue(e.getMessage().contains("check WIKIFARM_DIR"), e.getMessage());
   }

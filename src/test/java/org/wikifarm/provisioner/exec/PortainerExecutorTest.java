@@ -1,25 +1,19 @@
 package org.wikifarm.provisioner.exec;
 
-import org.wikifarm.provisioner.embedded.HostTools;
-import org.wikifarm.provisioner.embedded.HostTools.Tool;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.wikifarm.provisioner.config.Secret;
-import org.wikifarm.provisioner.embedded.TestInfra;
-import org.wikifarm.provisioner.provision.ProvisionException;
+import org.wikifarm.provisioner.embedded.HostTools;
+import org.wikifarm.provisioner.embedded.HostTools.Tool;
 
 /**
  * The portainer executor through a Portainer-like proxy (API key check, endpoint prefix) in front of the real
@@ -27,61 +21,31 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * rejected key must say which setting to fix without revealing it.
  */
 @HostTools.Required({Tool.DOCKER})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PortainerExecutorTest extends ExecutorContract {
+class PortainerExecutorTest extends ContainerExecutorContract {
   private static final String KEY = "ptr_test-key-5f1d2c9a";
 
-  private TestDocker docker;
   private TestPortainerProxy proxy;
-  private Path farm;
-  private String container;
-  private PathMapping paths;
   private DockerExecutor executor;
 
   @BeforeAll
-  void start() throws Exception {
-    docker = TestDocker.connect();
-    farm = Files.createDirectories(TestInfra.scratch().resolve("portainer-exec").resolve("wikis"));
-    container = docker.startFarmContainer("wikifarm-portainer-test-" + ProcessHandle.current().pid(), farm);
-    paths = new PathMapping(farm, Path.of(TestDocker.CONTAINER_WIKI_DIR));
+  void startProxy() throws Exception {
     proxy = new TestPortainerProxy(KEY, TestDocker.socket());
     executor = PortainerExecutor.create(proxy.endpoint(), Secret.of(KEY), container, paths, "");
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void stopProxy() throws Exception {
     if (executor != null) {
       executor.close();
     }
     if (proxy != null) {
       proxy.close();
     }
-    if (docker != null) {
-      docker.remove(container);
-      docker.close();
-    }
   }
 
   @Override
   CommandExecutor executor() {
     return executor;
-  }
-
-  @Override
-  Path farm() {
-    return farm;
-  }
-
-  @Override
-  String expectedPwd(Path hostDir) {
-    return TestDocker.CONTAINER_WIKI_DIR + "/" + hostDir.getFileName();
-  }
-
-  @Override
-  List<String> processes() throws Exception {
-    List<String> lines = new ArrayList<>();
-    executor.run(TASK, List.of("ps", "-o", "args"), farm, LONG, lines::add);
-    return lines;
   }
 
   @Test
@@ -101,16 +65,16 @@ class PortainerExecutorTest extends ExecutorContract {
   void rejectedKeyNamesTheSettingButNotTheKey() throws Exception {
     String wrong = "ptr_wrong-key-0b7e44";
     try (DockerExecutor bad = PortainerExecutor.create(proxy.endpoint(), Secret.of(wrong), container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class,
+      CommandException e = assertThrows(CommandException.class,
           () -> bad.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertEquals("Portainer rejected the API key: check PORTAINER_API_KEY", e.getMessage());
       assertFalse(e.isTransient());
-      ProvisionException ready = assertThrows(ProvisionException.class, bad::checkReachable);
+      CommandException ready = assertThrows(CommandException.class, bad::checkReachable);
       assertEquals(e.getMessage(), ready.getMessage());
       assertFalse(bad.describe().contains(wrong), bad.describe());
     }
     try (DockerExecutor none = PortainerExecutor.create(proxy.endpoint(), Secret.empty(), container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class, none::checkReachable);
+      CommandException e = assertThrows(CommandException.class, none::checkReachable);
       assertEquals("Portainer rejected the API key: check PORTAINER_API_KEY", e.getMessage());
     }
   }
@@ -118,7 +82,7 @@ class PortainerExecutorTest extends ExecutorContract {
   @Test
   void unknownEndpointPointsAtPortainerEndpoint() throws Exception {
     try (DockerExecutor wrong = PortainerExecutor.create(proxy.endpoint(9), Secret.of(KEY), container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class, wrong::checkReachable);
+      CommandException e = assertThrows(CommandException.class, wrong::checkReachable);
       assertTrue(e.getMessage().contains("answered 404"), e.getMessage());
       assertTrue(e.getMessage().contains("check PORTAINER_ENDPOINT"), e.getMessage());
       assertFalse(e.getMessage().contains(KEY));
@@ -133,7 +97,7 @@ class PortainerExecutorTest extends ExecutorContract {
     }
     String endpoint = "http://127.0.0.1:" + closedPort + TestPortainerProxy.PREFIX;
     try (DockerExecutor down = PortainerExecutor.create(endpoint, Secret.of(KEY), container, paths, "")) {
-      ProvisionException e = assertThrows(ProvisionException.class,
+      CommandException e = assertThrows(CommandException.class,
           () -> down.run(TASK, List.of("true"), wikiDir("x"), LONG, line -> { }));
       assertTrue(e.isTransient());
       assertTrue(e.getMessage().startsWith("cannot reach the Portainer endpoint " + endpoint), e.getMessage());

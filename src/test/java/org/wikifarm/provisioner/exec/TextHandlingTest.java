@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.wikifarm.provisioner.provision.ProvisionException;
 
 /** The pure pieces the executors share: line splitting, command display, path mapping. */
 class TextHandlingTest {
@@ -55,7 +54,7 @@ class TextHandlingTest {
         PathMapping.identity(Path.of("/data/farm/wikis")).toContainer(Path.of("/data/farm/wikis/demo")));
     assertEquals("/data/farm/wikis/demo",
         new PathMapping(Path.of("/data/farm/wikis"), null).toContainer(Path.of("/data/farm/wikis/demo")));
-    assertThrows(ProvisionException.class, () -> mapping.toContainer(Path.of("/data/farm/wikis-other/demo")));
-    assertThrows(ProvisionException.class, () -> mapping.toContainer(Path.of("/etc")));
+    assertThrows(CommandException.class, () -> mapping.toContainer(Path.of("/data/farm/wikis-other/demo")));
+    assertThrows(CommandException.class, () -> mapping.toContainer(Path.of("/etc")));
   }
 }

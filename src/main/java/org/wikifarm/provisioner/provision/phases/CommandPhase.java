@@ -1,10 +1,12 @@
 package org.wikifarm.provisioner.provision.phases;
 
 import java.util.List;
+import org.wikifarm.provisioner.exec.CommandException;
 import org.wikifarm.provisioner.exec.CommandExecutor;
 import org.wikifarm.provisioner.provision.LedgerEntry;
 import org.wikifarm.provisioner.provision.Phase;
 import org.wikifarm.provisioner.provision.PhaseContext;
+import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
  * Phases 5 ({@code docker_install}) and 7 ({@code index}): runs the configured maintenance commands in order
@@ -53,17 +55,23 @@ public final class CommandPhase implements Phase {
       return;
     }
     String taskId = ctx.request().taskId();
-    int stopped = executor.stopLeftovers(taskId);
-    if (stopped > 0) {
-      ctx.output("stopped " + stopped + " leftover process(es) of an interrupted run");
-    }
-    for (List<String> argv : commands) {
-      executor.runChecked(taskId, argv, ctx.wikiDir(), ctx.config().executor().commandTimeout(), line -> {
-        String trimmed = line.trim();
-        if (!trimmed.isEmpty()) {
-          ctx.output(trimmed); // ctx.output redacts
-        }
-      }, ctx.redactor()::redact);
+    try {
+      int stopped = executor.stopLeftovers(taskId);
+      if (stopped > 0) {
+        ctx.output("stopped " + stopped + " leftover process(es) of an interrupted run");
+      }
+      for (List<String> argv : commands) {
+        executor.runChecked(taskId, argv, ctx.wikiDir(), ctx.config().executor().commandTimeout(), line -> {
+          String trimmed = line.trim();
+          if (!trimmed.isEmpty()) {
+            ctx.output(trimmed); // ctx.output redacts
+          }
+        }, ctx.redactor()::redact);
+      }
+    } catch (CommandException e) {
+      // the executor's message is already written for the task (actionable, redacted, no secrets); the
+      // orchestrator shows a ProvisionException's message as it is and retries it only when transient
+      throw new ProvisionException(e.getMessage(), e.isTransient(), e);
     }
   }
 

@@ -1,0 +1,33 @@
+package org.wikifarm.provisioner.exec;
+
+import org.wikifarm.provisioner.support.Failures;
+
+/**
+ * A command could not be run to completion (engine unreachable, container missing, credentials rejected,
+ * timeout, program not startable) or, through {@link CommandExecutor#runChecked}, ended with a non-zero status.
+ * The message is written for the operator who reads the failed task: it says what went wrong and what to
+ * check, and never contains a secret (API keys, passwords); callers may show it as it is. {@code transient}
+ * marks failures worth retrying (the engine or Portainer could not be reached for the moment); everything else
+ * fails at once.
+ *
+ * <p>The executors' own type rather than the orchestrator's, so {@code exec} stays a bottom layer; the phase
+ * running the commands wraps it in its own failure, keeping the message and the transient flag.
+ */
+public final class CommandException extends Exception implements Failures.Classified {
+  private final boolean transientFailure;
+
+  /** A permanent failure. */
+  public CommandException(String message) {
+    this(message, false, null);
+  }
+
+  public CommandException(String message, boolean transientFailure, Throwable cause) {
+    super(message, cause);
+    this.transientFailure = transientFailure;
+  }
+
+  @Override
+  public boolean isTransient() {
+    return transientFailure;
+  }
+}
