@@ -67,11 +67,14 @@ public record AppConfig(
 
   public record OAuth(int keyBits, CertFormat certFormat, String fileOwner, String fileGroup) {}
 
-  /** How phases 5 and 7 reach the farm's PHP: a Docker exec, Portainer's Docker proxy, or host processes. */
+  /**
+   * How the command phases (5 install, 6 index configuration, 8 index) reach the farm's PHP: a Docker exec,
+   * Portainer's Docker proxy, or host processes.
+   */
   public record Executor(
       ExecutorType type, String instance, String dockerHost, String portainerEndpoint,
       Secret portainerApiKey, Path containerWikiDir, String user, List<List<String>> installCommands,
-      List<List<String>> indexCommands, Duration commandTimeout) {}
+      List<List<String>> indexCfgCommands, List<List<String>> indexCommands, Duration commandTimeout) {}
 
   /** {@code enabled=false} makes an API-only node: it accepts and streams, other nodes provision. */
   public record Worker(boolean enabled, int concurrency, Duration leaseTtl, Duration pollInterval, int maxAttempts) {}

@@ -11,11 +11,13 @@ import java.util.List;
  */
 final class ConfigDefaults {
 
-  /** SPEC §6's install step: MediaWiki's installer, then CirrusSearch's index configuration. */
+  /** SPEC §6 phase 5, {@code docker_install}: MediaWiki's installer. */
   private static final List<List<String>> INSTALL_COMMANDS = List.of(
-      List.of("php", "maintenance/run", "installPreConfigured"),
+      List.of("php", "maintenance/run", "installPreConfigured"));
+  /** SPEC §6 phase 6, {@code docker_index_cfg}: CirrusSearch's index configuration. */
+  private static final List<List<String>> INDEX_CFG_COMMANDS = List.of(
       List.of("php", "extensions/CirrusSearch/maintenance/UpdateSearchIndexConfig.php"));
-  /** SPEC §6's index step: CirrusSearch's two indexing passes. */
+  /** SPEC §6 phase 8, {@code index}: CirrusSearch's two indexing passes. */
   private static final List<List<String>> INDEX_COMMANDS = List.of(
       List.of("php", "extensions/CirrusSearch/maintenance/ForceSearchIndex.php", "--skipLinks", "--indexOnSkip"),
       List.of("php", "extensions/CirrusSearch/maintenance/ForceSearchIndex.php", "--skipParse"));
@@ -42,6 +44,7 @@ final class ConfigDefaults {
         .put("executor", new JsonObject().put("type", "docker").put("user", "www-data")
             .put("command-timeout", "30m")
             .put("install-commands", toJson(INSTALL_COMMANDS))
+            .put("index-cfg-commands", toJson(INDEX_CFG_COMMANDS))
             .put("index-commands", toJson(INDEX_COMMANDS)))
         .put("worker", new JsonObject().put("enabled", true).put("concurrency", 2).put("lease-ttl", "30s")
             .put("poll-interval", "5s").put("max-attempts", 3))

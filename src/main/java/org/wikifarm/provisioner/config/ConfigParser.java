@@ -251,6 +251,7 @@ final class ConfigParser {
     return new AppConfig.Executor(type, instance, reader.string("executor.docker-host", false),
         endpoint, apiKey, containerWikiDir, reader.string("executor.user", false),
         reader.commands("executor.install-commands"),
+        reader.commands("executor.index-cfg-commands"),
         reader.commands("executor.index-commands"),
         reader.duration("executor.command-timeout"));
   }

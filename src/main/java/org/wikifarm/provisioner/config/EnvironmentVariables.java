@@ -45,6 +45,7 @@ final class EnvironmentVariables {
       entry("PORTAINER_API_KEY", "executor.portainer-api-key"),
       entry("WIKIFARM_CONTAINER_WIKI_DIR", "executor.container-wiki-dir"),
       entry("WIKIFARM_INSTALL_COMMANDS", "executor.install-commands"),
+      entry("WIKIFARM_DOCKER_INDEX_CFG_COMMANDS", "executor.index-cfg-commands"),
       entry("WIKIFARM_INDEX_COMMANDS", "executor.index-commands"),
       entry("WIKIFARM_WORKERS", "worker.concurrency"),
       entry("WIKIFARM_CLUSTER", "cluster.enabled"),

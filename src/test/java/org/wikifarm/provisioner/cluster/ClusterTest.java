@@ -52,8 +52,7 @@ import org.wikifarm.provisioner.store.RedisKeys;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTest {
   private static final Duration LEASE = Duration.ofSeconds(4);
-  private static final List<String> PHASES = List.of("dir_copy", "render_ini", "db_provision", "oauth_keys",
-      "docker_install", "flip_bootstrap", "index");
+  private static final List<String> PHASES = org.wikifarm.provisioner.sse.StreamAssertions.CREATE_PHASES;
   /** Phase 5: records each run in the wiki dir; wikis named slow-* take 5 s there (the "mid-phase" window). */
   private static final String INSTALL = "echo run >> .cluster-test-install; "
       + "case \"$(basename \"$(pwd)\")\" in slow-*) sleep 5;; *) sleep 0.3;; esac";

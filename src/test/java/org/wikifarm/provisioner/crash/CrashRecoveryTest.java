@@ -36,8 +36,7 @@ import static org.wikifarm.provisioner.sse.StreamAssertions.assertCompleteStream
  * container exec would); B must stop it before running the phase again, and say so.
  */
 class CrashRecoveryTest {
-  private static final List<String> PHASES = List.of("dir_copy", "render_ini", "db_provision", "oauth_keys",
-      "docker_install", "flip_bootstrap", "index");
+  private static final List<String> PHASES = org.wikifarm.provisioner.sse.StreamAssertions.CREATE_PHASES;
   private static final Duration TAKEOVER = Duration.ofSeconds(90);
   /** Lease expiry + recovery poll + running the rest of 20 tasks at once on a small shared machine. */
   private static final Duration MARGIN = Duration.ofSeconds(25);
@@ -63,7 +62,7 @@ class CrashRecoveryTest {
     cases.add(new Case("m-copy-" + run, "dir_copy", "mid", "directory"));
     cases.add(new Case("m-ini-" + run, "render_ini", "mid", "file"));
     cases.add(new Case("m-db-" + run, "db_provision", "mid", "db_user")); // CREATE DATABASE done, no user yet
-    cases.add(new Case("m-keys-" + run, "oauth_keys", "mid", "directory"));
+    cases.add(new Case("m-keys-" + run, "oauth", "mid", "directory"));
     cases.add(new Case("m-cmd-" + run, "docker_install", "cmd", null)); // inside a running command
 
     try (CrashKit kit = new CrashKit("crash")) {
@@ -200,14 +199,14 @@ class CrashRecoveryTest {
       configB.getJsonObject("farm").put("templates", new JsonObject().put("doomed", doomed.toString()));
 
       kit.pauseAt(deleted, "dir_copy", "mid", "directory");
-      kit.pauseAt(unconfigured, "oauth_keys", "after", null); // dir, ini, database, user and keys exist
+      kit.pauseAt(unconfigured, "oauth", "after", null); // dir, ini, database, user and keys exist
       String deletedTask;
       String unconfiguredTask;
       try (ServiceProcess a = kit.startPausable(configA, kit.root.resolve("node-a"))) {
         deletedTask = CrashKit.create(a.client(), deleted, "doomed", 2001);
         unconfiguredTask = CrashKit.create(a.client(), unconfigured, "gone", 2002);
         CrashKit.awaitFile(kit.reachedMarker(deleted, "dir_copy", "mid"), Duration.ofSeconds(60), () -> log(a));
-        CrashKit.awaitFile(kit.reachedMarker(unconfigured, "oauth_keys", "after"), Duration.ofSeconds(60),
+        CrashKit.awaitFile(kit.reachedMarker(unconfigured, "oauth", "after"), Duration.ofSeconds(60),
             () -> log(a));
         a.kill9();
       }

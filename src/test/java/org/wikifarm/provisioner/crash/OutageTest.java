@@ -29,7 +29,7 @@ import org.wikifarm.provisioner.sse.StreamAssertions.Ids;
 class OutageTest {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
 
-  /** Waits until the task runs phase 5 (progress 45 is persisted when oauth_keys is done). */
+  /** Waits until the task runs phase 5 (progress 40 is persisted when oauth is done). */
   private static void awaitProgress(CrashKit kit, String taskId, int atLeast, ServiceProcess node) throws Exception {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (kit.progress(taskId) < atLeast) {
@@ -60,7 +60,7 @@ class OutageTest {
         String taskId = CrashKit.create(node.client(), slug, null, 3001);
         ExecutorService readers = Executors.newSingleThreadExecutor();
         Future<SseClient.Stream> live = readers.submit(() -> SseClient.read(node.port(), taskId, null, DEADLINE));
-        awaitProgress(kit, taskId, 45, node);
+        awaitProgress(kit, taskId, 40, node);
         Thread.sleep(500);
         redisOutage(CrashKit.LEASE_TTL.multipliedBy(2)); // the lease, ledger and journal vanish
         kit.awaitTerminal(List.of(taskId), DEADLINE, () -> CrashRecoveryTest.log(node));
@@ -95,7 +95,7 @@ class OutageTest {
       String taskId;
       try (ServiceProcess a = kit.startPausable(configA, kit.root.resolve("node-a"))) {
         taskId = CrashKit.create(a.client(), slug, null, 3002);
-        awaitProgress(kit, taskId, 45, a);
+        awaitProgress(kit, taskId, 40, a);
         Thread.sleep(500);
         redisOutage(Duration.ofSeconds(2));
         CrashKit.awaitFile(kit.reachedMarker(slug, "index", "before"), DEADLINE, () -> CrashRecoveryTest.log(a));
@@ -117,7 +117,7 @@ class OutageTest {
           CrashKit.commands("echo indexing; sleep 0.5; echo indexed"));
       try (ServiceProcess node = ServiceProcess.start(config, kit.root.resolve("node"))) {
         String taskId = CrashKit.create(node.client(), slug, null, 3003);
-        awaitProgress(kit, taskId, 45, node);
+        awaitProgress(kit, taskId, 40, node);
         // kill every connection of the service's account, again and again, until the task is over
         int killed = 0;
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -60,6 +60,7 @@ public final class DevMain {
     env.put("WIKI_SHARED_DB_NAME", EmbeddedMariaDb.SHARED_DB);
     env.put("WIKIFARM_EXECUTOR", "local");
     env.put("WIKIFARM_INSTALL_COMMANDS", DemoTemplate.INSTALL_COMMANDS);
+    env.put("WIKIFARM_DOCKER_INDEX_CFG_COMMANDS", "[[\"sh\",\"-c\",\"echo configuring the search index; sleep 1\"]]");
     env.put("WIKIFARM_INDEX_COMMANDS", DemoTemplate.INDEX_COMMANDS);
     env.putAll(System.getenv()); // an operator's real environment wins over the dev defaults
 

@@ -43,7 +43,8 @@ public final class TestConfigs {
             .put("admin-password", EmbeddedMariaDb.ADMIN_PASSWORD)
             .put("shared-db-name", EmbeddedMariaDb.SHARED_DB))
         .put("executor", new JsonObject().put("type", "local").put("user", "")
-            .put("install-commands", new JsonArray()).put("index-commands", new JsonArray()))
+            .put("install-commands", new JsonArray()).put("index-cfg-commands", new JsonArray())
+            .put("index-commands", new JsonArray()))
         .put("worker", new JsonObject().put("poll-interval", "200ms"));
   }
 

@@ -96,16 +96,14 @@ class WikiApiTest {
   }
 
   @Test
-  void aNamedTemplateIsKeptAsATaskExtra() throws Exception {
+  void aNamedTemplateIsKeptInTheTaskRow() throws Exception {
     String body = new JsonObject().put("name", "Sci").put("slug", "sci-wiki").put("template", "science")
         .put("owner", new JsonObject().put("id", 1).put("username", "A")).encode();
     ApiClient.Response r = api.postJson("/provisioner/v1/wikis", body);
     assertEquals(202, r.status(), r.body());
-    JsonObject spec = new org.wikifarm.provisioner.store.TaskSpecs(
-        io.vertx.redis.client.RedisAPI.api(io.vertx.redis.client.Redis.createClient(service.vertx,
-            TestInfra.redis().url())), new org.wikifarm.provisioner.store.RedisKeys(service.app.config().redis().keyPrefix()))
-        .get(r.json().getString("task_id")).toCompletionStage().toCompletableFuture().get();
-    assertEquals("science", spec.getString("template"));
+    String spec = db.query("SELECT spec FROM wikifarm_tasks WHERE id = ?", r.json().getString("task_id"))
+        .iterator().next().getString("spec");
+    assertEquals("science", new JsonObject(spec).getString("template"), "durable in MariaDB, not only in Redis");
   }
 
   @Test

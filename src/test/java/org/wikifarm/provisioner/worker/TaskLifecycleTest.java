@@ -92,7 +92,7 @@ class TaskLifecycleTest {
 
     List<Event> events = stream.events();
     List<String> phases = events.stream().map(e -> e.data().getString("phase")).filter(p -> p != null).distinct().toList();
-    assertEquals(List.of("dir_copy", "render_ini", "db_provision", "oauth_keys", "docker_install", "flip_bootstrap", "index"),
+    assertEquals(org.wikifarm.provisioner.sse.StreamAssertions.CREATE_PHASES,
         phases);
     assertTrue(events.stream().anyMatch(e -> "installing step 3".equals(e.data().getString("message"))
         || e.data().getString("message", "").startsWith("install site")), "command output or labels are streamed");

@@ -9,7 +9,7 @@ import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.ProvisionException;
 
 /**
- * Phases 5 ({@code docker_install}) and 7 ({@code index}): runs the configured maintenance commands in order
+ * Phases 5 ({@code docker_install}), 6 ({@code docker_index_cfg}) and 8 ({@code index}): runs the configured maintenance commands in order
  * in the wiki directory through the configured {@link CommandExecutor}, streaming each non-blank output line
  * as a progress message and stopping at the first failure. The scripts are idempotent, so a resumed task just
  * runs them again; the phase creates nothing it would have to undo and records no ledger entries.
@@ -21,6 +21,7 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  */
 public final class CommandPhase implements Phase {
   public static final String DOCKER_INSTALL = "docker_install";
+  public static final String DOCKER_INDEX_CFG = "docker_index_cfg";
   public static final String INDEX = "index";
 
   private final String name;
@@ -38,7 +39,12 @@ public final class CommandPhase implements Phase {
     return new CommandPhase(DOCKER_INSTALL, commands, executor);
   }
 
-  /** Phase 7 with the configured index commands. */
+  /** Phase 6 with the configured index-configuration commands. */
+  public static CommandPhase indexConfig(List<List<String>> commands, CommandExecutor executor) {
+    return new CommandPhase(DOCKER_INDEX_CFG, commands, executor);
+  }
+
+  /** Phase 8 with the configured index commands. */
   public static CommandPhase index(List<List<String>> commands, CommandExecutor executor) {
     return new CommandPhase(INDEX, commands, executor);
   }

@@ -8,7 +8,7 @@ import org.wikifarm.provisioner.exec.CommandExecutor;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.Orchestrator.Step;
 
-/** The {@code create_wiki} task: the phases of SPEC §6 in order, with the progress reached after each and the label users see. */
+/** The {@code create_wiki} task: the phases of SPEC §6 in order (names exactly the extension's), with the progress reached after each and the label users see. */
 public final class CreateWikiPhases {
   private CreateWikiPhases() {}
 
@@ -17,10 +17,11 @@ public final class CreateWikiPhases {
     List<Step> steps = List.of(
         new Step(new DirCopyPhase(), 10, "copy template"),
         new Step(new RenderIniPhase(), 20, "write pubwiki.ini"),
-        new Step(DbProvisionPhase.readingPasswordFromIni(vertx), 35, "create database and user"),
-        new Step(new OAuthKeysPhase(), 45, "generate OAuth keys"),
+        new Step(DbProvisionPhase.readingPasswordFromIni(vertx), 30, "create database and user"),
+        new Step(new OAuthKeysPhase(), 40, "generate OAuth keys"),
         new Step(CommandPhase.install(ex.installCommands(), executor), 60, "install site"),
-        new Step(new FlipBootstrapPhase(), 80, "finish bootstrap"),
+        new Step(CommandPhase.indexConfig(ex.indexCfgCommands(), executor), 70, "configure search index"),
+        new Step(new FlipBootstrapPhase(), 75, "finish bootstrap"),
         new Step(CommandPhase.index(ex.indexCommands(), executor), 90, "build search index"));
     return new Orchestrator(steps, config.worker().maxAttempts(), Duration.ofMillis(500));
   }
