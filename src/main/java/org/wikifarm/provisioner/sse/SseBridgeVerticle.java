@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
-import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.task.TaskEvent;
 
 /**
@@ -23,11 +22,11 @@ public final class SseBridgeVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(SseBridgeVerticle.class.getName());
 
   private final AppConfig.Sse config;
-  private final EventJournal journal;
+  private final JournalWriter journal;
   private final Map<String, TaskStream> streams = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
-  public SseBridgeVerticle(AppConfig.Sse config, EventJournal journal) {
+  public SseBridgeVerticle(AppConfig.Sse config, JournalWriter journal) {
     this.config = config;
     this.journal = journal;
   }
