@@ -68,12 +68,20 @@ public final class SseBridgeVerticle extends VerticleBase {
       boolean terminal = event.terminal();
       boolean phaseChange = !Objects.equals(event.phase(), lastPhase);
       long now = System.currentTimeMillis();
-      if (terminal || phaseChange || now - lastEmitAt >= config.throttle().toMillis()) {
-        flush();
+      if (terminal || phaseChange) {
+        flush(); // the previous phase ends on its latest value
         emit(event);
         if (terminal) {
           streams.remove(taskId);
         }
+        return;
+      }
+      if (now - lastEmitAt >= config.throttle().toMillis()) {
+        // the window is over: this event supersedes a pending one of the same phase (whose timer has not fired
+        // yet), so only it goes out — flushing both would send two events at once
+        cancelTimer();
+        pending = null;
+        emit(event);
         return;
       }
       pending = event; // keep only the latest within the window
@@ -87,14 +95,18 @@ public final class SseBridgeVerticle extends VerticleBase {
     }
 
     void flush() {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
+      cancelTimer();
       if (pending != null) {
         TaskEvent event = pending;
         pending = null;
         emit(event);
+      }
+    }
+
+    private void cancelTimer() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
       }
     }
 
