@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -116,12 +117,10 @@ class SseBridgeThrottleTest {
     Vertx vertx = ownVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     TaskEvents events = new TaskEvents(vertx.eventBus());
     awaitedMessage = "first";
-    start(vertx, journal).onComplete(ctx.succeeding(v -> vertx.runOnContext(x -> {
-      events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, 60, "docker_install", "first")); // out at once
-      events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, 61, "docker_install", "pending")); // waits
-    })));
-    // "first" is published while handling it, so "pending" has been handled by the time it is seen here
+    // registered before anything is sent, so this runs on the event loop as "first" is collected; "first" is
+    // published while the bridge handles it, so "pending" has been handled by then
     awaitedPublished.future().onComplete(ctx.succeeding(v -> {
+      ctx.verify(() -> assertTrue(Context.isOnEventLoopThread(), "the premise: this holds the event loop"));
       try {
         Thread.sleep(THROTTLE.toMillis() + 50); // the event loop is busy past the end of the window
       } catch (InterruptedException e) {
@@ -130,6 +129,11 @@ class SseBridgeThrottleTest {
       events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, 62, "docker_install", "newer"));
       events.send(taskId, TaskEvent.finished(true, 100, 3L, "wiki created"));
     }));
+
+    start(vertx, journal).onComplete(ctx.succeeding(v -> vertx.runOnContext(x -> {
+      events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, 60, "docker_install", "first")); // out at once
+      events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, 61, "docker_install", "pending")); // waits
+    })));
 
     terminalPublished.future().onComplete(ctx.succeeding(t -> ctx.verify(() -> {
       assertStreamInvariants();

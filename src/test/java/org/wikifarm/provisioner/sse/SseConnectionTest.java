@@ -257,8 +257,8 @@ class SseConnectionTest {
         publishLive(vertx, null, TaskEvent.finished(true, 100, 5L, "wiki created"));
       }
     };
-    open(null, stream).onComplete(ctx.succeeding(r -> {}));
     allHandled.future().onComplete(ctx.succeeding(v -> stream.response.resume()));
+    open(null, stream).onComplete(ctx.succeeding(r -> {}));
 
     stream.ended.future().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
       List<Frame> progress = stream.frames.stream().filter(f -> f.event().equals("progress")).toList();
