@@ -130,7 +130,7 @@ public final class Application {
         new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
     WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore);
-    TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore, journal, hub);
+    TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore::find, journal::after, hub);
     HealthEndpoint health = new HealthEndpoint(
         ReadinessProbes.of(vertx, config.farm(), wikiStore, redis, executor, membership));
     List<Consumer<Router>> api = List.of(create::register, reads::register, events::register, health::register);
@@ -149,7 +149,7 @@ public final class Application {
     List<HttpVerticle> created = new ArrayList<>();
     // the bridge first (it must hear the worker's first event), the worker next, HTTP last (nothing is
     // accepted before the node can run it)
-    return vertx.deployVerticle(new SseBridgeVerticle(config.sse(), journal))
+    return vertx.deployVerticle(new SseBridgeVerticle(config.sse(), journal::append))
         .compose(id -> {
           deployments.add(0, id);
           if (!config.worker().enabled()) {

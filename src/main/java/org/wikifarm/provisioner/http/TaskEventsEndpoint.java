@@ -3,20 +3,21 @@ package org.wikifarm.provisioner.http;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.sse.JournalReader;
 import org.wikifarm.provisioner.sse.SseConnection;
 import org.wikifarm.provisioner.sse.TaskEventHub;
+import org.wikifarm.provisioner.sse.TaskLookup;
 import org.wikifarm.provisioner.store.EventJournal;
-import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.task.TaskId;
 
 /** {@code GET /tasks/{id}/events}: a task's progress as Server-Sent Events (one {@link SseConnection} per client). */
 public final class TaskEventsEndpoint {
   private final AppConfig.Sse config;
-  private final TaskStore tasks;
-  private final EventJournal journal;
+  private final TaskLookup tasks;
+  private final JournalReader journal;
   private final TaskEventHub hub;
 
-  public TaskEventsEndpoint(AppConfig.Sse config, TaskStore tasks, EventJournal journal, TaskEventHub hub) {
+  public TaskEventsEndpoint(AppConfig.Sse config, TaskLookup tasks, JournalReader journal, TaskEventHub hub) {
     this.config = config;
     this.tasks = tasks;
     this.journal = journal;

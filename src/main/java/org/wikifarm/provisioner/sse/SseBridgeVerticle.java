@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
-import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.task.TaskEvent;
 
 /**
@@ -23,11 +22,11 @@ public final class SseBridgeVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(SseBridgeVerticle.class.getName());
 
   private final AppConfig.Sse config;
-  private final EventJournal journal;
+  private final JournalWriter journal;
   private final Map<String, TaskStream> streams = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
 
-  public SseBridgeVerticle(AppConfig.Sse config, EventJournal journal) {
+  public SseBridgeVerticle(AppConfig.Sse config, JournalWriter journal) {
     this.config = config;
     this.journal = journal;
   }
@@ -69,12 +68,20 @@ public final class SseBridgeVerticle extends VerticleBase {
       boolean terminal = event.terminal();
       boolean phaseChange = !Objects.equals(event.phase(), lastPhase);
       long now = System.currentTimeMillis();
-      if (terminal || phaseChange || now - lastEmitAt >= config.throttle().toMillis()) {
-        flush();
+      if (terminal || phaseChange) {
+        flush(); // the previous phase ends on its latest value
         emit(event);
         if (terminal) {
           streams.remove(taskId);
         }
+        return;
+      }
+      if (now - lastEmitAt >= config.throttle().toMillis()) {
+        // the window is over: this event supersedes a pending one of the same phase (whose timer has not fired
+        // yet), so only it goes out — flushing both would send two events at once
+        cancelTimer();
+        pending = null;
+        emit(event);
         return;
       }
       pending = event; // keep only the latest within the window
@@ -88,14 +95,18 @@ public final class SseBridgeVerticle extends VerticleBase {
     }
 
     void flush() {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-        timer = -1;
-      }
+      cancelTimer();
       if (pending != null) {
         TaskEvent event = pending;
         pending = null;
         emit(event);
+      }
+    }
+
+    private void cancelTimer() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
       }
     }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.store.Task;
-import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskStatus;
 
@@ -24,8 +23,8 @@ public final class SseConnection {
   private final HttpServerResponse response;
   private final String taskId;
   private final Duration heartbeatEvery;
-  private final TaskStore tasks;
-  private final EventJournal journal;
+  private final TaskLookup tasks;
+  private final JournalReader journal;
   private final TaskEventHub hub;
   private String lastSentId;
   private boolean replaying = true;
@@ -36,7 +35,7 @@ public final class SseConnection {
   private TaskEventHub.Subscription subscription;
 
   public SseConnection(Vertx vertx, HttpServerResponse response, String taskId, String lastEventId,
-      Duration heartbeatEvery, TaskStore tasks, EventJournal journal, TaskEventHub hub) {
+      Duration heartbeatEvery, TaskLookup tasks, JournalReader journal, TaskEventHub hub) {
     this.vertx = vertx;
     this.response = response;
     this.taskId = taskId;
@@ -114,7 +113,8 @@ public final class SseConnection {
   /** One event standing for the task's state as MariaDB records it. */
   private void synthesize(Task task) {
     if (task.status().terminal()) {
-      send(null, TaskEvent.finished(task.status() == TaskStatus.SUCCEEDED, 100, task.wikiId(), task.message()));
+      boolean succeeded = task.status() == TaskStatus.SUCCEEDED;
+      send(null, TaskEvent.finished(succeeded, succeeded ? 100 : task.progress(), task.wikiId(), task.message()));
     } else if (lastSentId == null) {
       send(null, TaskEvent.progress(task.status(), task.progress(), null, task.message()));
     }
