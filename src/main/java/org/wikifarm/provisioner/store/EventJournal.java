@@ -55,23 +55,28 @@ public final class EventJournal {
     });
   }
 
-  /** Orders journal ids ("ms-seq"); null (an event that could not be journaled) sorts first. */
+  /**
+   * Orders journal ids ("ms-seq") numerically without parsing them into longs, so no header value can
+   * overflow; null (an event that could not be journaled) sorts first.
+   */
   public static int compare(String a, String b) {
     if (a == null || b == null) {
       return a == null ? (b == null ? 0 : -1) : 1;
     }
-    long[] x = parse(a);
-    long[] y = parse(b);
-    return x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]);
+    int dashA = a.indexOf('-');
+    int dashB = b.indexOf('-');
+    int byMillis = compareDigits(a.substring(0, dashA), b.substring(0, dashB));
+    return byMillis != 0 ? byMillis : compareDigits(a.substring(dashA + 1), b.substring(dashB + 1));
   }
 
   /** Whether a Last-Event-ID header value has the shape of a journal id (anything else is ignored). */
   public static boolean isId(String s) {
-    return s != null && s.matches("^\\d{1,19}-\\d{1,19}$");
+    return s != null && s.matches("^\\d{1,20}-\\d{1,20}$");
   }
 
-  private static long[] parse(String id) {
-    int dash = id.indexOf('-');
-    return new long[] {Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1))};
+  private static int compareDigits(String x, String y) {
+    String a = x.replaceFirst("^0+(?=.)", "");
+    String b = y.replaceFirst("^0+(?=.)", "");
+    return a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
   }
 }

@@ -146,7 +146,7 @@ class MediaWikiEndToEndTest {
     LOG.info("end-to-end pipeline: " + String.join(", ", timeline));
 
     assertTrue(outcome.succeeded(), () -> outcome.message() + "\nlast output:\n" + tail(output));
-    assertEquals(List.of(10, 20, 35, 45, 60, 80, 90), done, "progress after each phase, in order");
+    assertEquals(List.of(10, 20, 30, 40, 60, 70, 75, 90), done, "progress after each phase, in order (SPEC §6)");
     for (int i = 1; i < all.size(); i++) {
       assertTrue(all.get(i) >= all.get(i - 1), "progress went backwards: " + all);
     }
@@ -208,7 +208,7 @@ class MediaWikiEndToEndTest {
     assertTrue(outcome.message().startsWith("docker_install failed"), outcome.message());
     assertTrue(outcome.message().contains("exited with status 3"),
         "the exit code is reported: " + outcome.message());
-    assertEquals(45, seen.stream().mapToInt(Integer::intValue).max().orElse(0), "stopped in phase 5: " + seen);
+    assertEquals(40, seen.stream().mapToInt(Integer::intValue).max().orElse(0), "stopped in phase 5: " + seen);
 
     assertFalse(Files.exists(ctx.wikiDir()), "wiki directory left behind");
     assertFalse(Files.exists(ctx.oauthDir()), "OAuth key directory left behind");
