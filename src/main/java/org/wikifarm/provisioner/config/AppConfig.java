@@ -74,7 +74,8 @@ public record AppConfig(
   public record Executor(
       ExecutorType type, String instance, String dockerHost, String portainerEndpoint,
       Secret portainerApiKey, Path containerWikiDir, String user, List<List<String>> installCommands,
-      List<List<String>> indexCfgCommands, List<List<String>> indexCommands, Duration commandTimeout) {}
+      List<List<String>> indexCfgCommands, List<List<String>> indexCommands, Duration commandTimeout,
+      List<String> commandEnv) {}
 
   /** {@code enabled=false} makes an API-only node: it accepts and streams, other nodes provision. */
   public record Worker(boolean enabled, int concurrency, Duration leaseTtl, Duration pollInterval, int maxAttempts) {}

@@ -42,7 +42,7 @@ final class ConfigDefaults {
         .put("oauth", new JsonObject().put("key-bits", 2048).put("cert-format", "spki").put("owner", "")
             .put("group", ""))
         .put("executor", new JsonObject().put("type", "docker").put("user", "www-data")
-            .put("command-timeout", "30m")
+            .put("command-timeout", "30m").put("command-env", new JsonArray())
             .put("install-commands", toJson(INSTALL_COMMANDS))
             .put("index-cfg-commands", toJson(INDEX_CFG_COMMANDS))
             .put("index-commands", toJson(INDEX_COMMANDS)))

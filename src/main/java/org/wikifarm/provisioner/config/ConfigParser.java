@@ -127,6 +127,24 @@ final class ConfigParser {
     }
   }
 
+  /** The password of {@code redis://[user]:password@host…}, URL-decoded, or empty. */
+  private static String passwordInRedisUrl(String url) {
+    int scheme = url.indexOf("://") + 3;
+    int at = url.indexOf('@', scheme);
+    int slash = url.indexOf('/', scheme);
+    if (at < 0 || (slash >= 0 && slash < at)) {
+      return "";
+    }
+    String userInfo = url.substring(scheme, at);
+    int colon = userInfo.indexOf(':');
+    try {
+      return colon < 0 ? "" : java.net.URLDecoder.decode(userInfo.substring(colon + 1).replace("+", "%2B"),
+          StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException malformed) {
+      return userInfo.substring(colon + 1);
+    }
+  }
+
   private AppConfig.Redis redis() {
     String server = reader.string("redis.server", true);
     Secret password = Secret.of(reader.string("redis.password", false));
@@ -136,6 +154,9 @@ final class ConfigParser {
           : ":" + URLEncoder.encode(password.reveal(), StandardCharsets.UTF_8) + "@") + server;
     } else if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
       reader.problem(reader.label("redis.url") + " must start with redis:// or rediss://");
+    } else if (password.isEmpty()) {
+      // only the URL carries it: the wikis' pubwiki.ini and the redactor need it just the same
+      password = Secret.of(passwordInRedisUrl(url));
     }
     return new AppConfig.Redis(Secret.of(url), server, password,
         reader.string("redis.key-prefix", true),
@@ -253,7 +274,25 @@ final class ConfigParser {
         reader.commands("executor.install-commands"),
         reader.commands("executor.index-cfg-commands"),
         reader.commands("executor.index-commands"),
-        reader.duration("executor.command-timeout"));
+        reader.duration("executor.command-timeout"),
+        commandEnv());
+  }
+
+  /**
+   * The service's variables passed through to commands (WIKIFARM_COMMAND_ENV). The service's own secrets can
+   * never be among them: that is what the explicit command environment exists to prevent.
+   */
+  private List<String> commandEnv() {
+    List<String> names = reader.stringList("executor.command-env");
+    for (String name : names) {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        reader.problem(reader.label("executor.command-env") + ": '" + name + "' is not an environment variable name");
+      } else if (EnvironmentVariables.isSecret(name)) {
+        reader.problem(reader.label("executor.command-env") + ": " + name + " is one of the service's secrets and is "
+            + "never passed to commands");
+      }
+    }
+    return names;
   }
 
   private AppConfig.Worker worker() {

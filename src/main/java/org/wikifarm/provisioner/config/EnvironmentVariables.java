@@ -45,6 +45,7 @@ final class EnvironmentVariables {
       entry("PORTAINER_API_KEY", "executor.portainer-api-key"),
       entry("WIKIFARM_CONTAINER_WIKI_DIR", "executor.container-wiki-dir"),
       entry("WIKIFARM_INSTALL_COMMANDS", "executor.install-commands"),
+      entry("WIKIFARM_COMMAND_ENV", "executor.command-env"),
       entry("WIKIFARM_DOCKER_INDEX_CFG_COMMANDS", "executor.index-cfg-commands"),
       entry("WIKIFARM_INDEX_COMMANDS", "executor.index-commands"),
       entry("WIKIFARM_WORKERS", "worker.concurrency"),
@@ -58,7 +59,16 @@ final class EnvironmentVariables {
       entry("WIKIFARM_CLUSTER_MIN_MEMBERS", "cluster.min-members")));
 
   /** Variables whose values are JSON (argv lists) rather than plain strings. */
-  private static final Set<String> JSON_VALUED = Set.of("WIKIFARM_INSTALL_COMMANDS", "WIKIFARM_INDEX_COMMANDS");
+  private static final Set<String> JSON_VALUED = Set.of("WIKIFARM_INSTALL_COMMANDS",
+      "WIKIFARM_DOCKER_INDEX_CFG_COMMANDS", "WIKIFARM_INDEX_COMMANDS");
+  /** The variables whose values are (or contain) the service's secrets. */
+  private static final Set<String> SECRET = Set.of("DATABASE_URL", "PROVISIONER_API_TOKEN", "REDIS_URL",
+      "REDIS_PASSWORD", "WIKI_DB_ADMIN_PASSWORD", "OPENSEARCH_PASSWORD", "PORTAINER_API_KEY");
+
+  /** Whether {@code name} carries one of the service's secrets. */
+  static boolean isSecret(String name) {
+    return SECRET.contains(name);
+  }
 
   private static final Map<String, String> NAME_BY_KEY = inverse(KEY_BY_NAME);
 

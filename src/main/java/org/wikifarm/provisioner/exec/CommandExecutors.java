@@ -9,11 +9,13 @@ public final class CommandExecutors {
   public static CommandExecutor create(AppConfig config) {
     AppConfig.Executor ex = config.executor();
     PathMapping paths = new PathMapping(config.farm().wikiDir(), ex.containerWikiDir());
+    CommandEnvironment environment = CommandEnvironment.of(ex.commandEnv(), System.getenv());
     return switch (ex.type()) {
-      case DOCKER -> DockerExecutor.forDockerHost(ex.dockerHost(), ex.instance(), paths, ex.user());
+      case DOCKER -> DockerExecutor.forDockerHost(ex.dockerHost(), ex.instance(), paths, ex.user())
+          .withEnvironment(environment);
       case PORTAINER -> PortainerExecutor.create(ex.portainerEndpoint(), ex.portainerApiKey(), ex.instance(),
-          paths, ex.user());
-      case LOCAL -> new LocalExecutor(config.farm().wikiDir(), ex.user());
+          paths, ex.user()).withEnvironment(environment);
+      case LOCAL -> new LocalExecutor(config.farm().wikiDir(), ex.user(), environment);
     };
   }
 }

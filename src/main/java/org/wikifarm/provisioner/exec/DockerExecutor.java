@@ -56,6 +56,10 @@ public final class DockerExecutor implements CommandExecutor {
    * @param http the transport; owned (closed) by this executor
    * @param user the user commands run as, e.g. {@code www-data}; null or empty for the container's default
    */
+  /** How often a running exec is asked whether it has exited, and how long its output may drain after. */
+  private static final Duration EXIT_POLL = Duration.ofSeconds(1);
+  private volatile CommandEnvironment environment = CommandEnvironment.minimal();
+
   public DockerExecutor(DockerHttpClient http, Engine engine, String container, PathMapping paths, String user) {
     this.http = http;
     // the transport already knows where the engine is; the config's host is not used for requests
@@ -104,7 +108,7 @@ public final class DockerExecutor implements CommandExecutor {
         .withCmd(argv.toArray(String[]::new))
         .withWorkingDir(workDir)
         .withUser(user)
-        .withEnv(List.of(MARKER_ENV + "=" + marker, TASK_ENV + "=" + taskId))
+        .withEnv(execEnvironment(marker, taskId))
         .withAttachStdin(false)
         .withAttachStdout(true)
         .withAttachStderr(true)
@@ -115,12 +119,7 @@ public final class DockerExecutor implements CommandExecutor {
     try {
       errors.call("start the exec in",
           () -> docker.execStartCmd(execId).withDetach(false).withTty(false).exec(stream));
-      boolean finished;
-      try {
-        finished = stream.awaitCompletion(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (RuntimeException e) { // docker-java rethrows the stream's first error here
-        throw errors.translate("stream the output of", e);
-      }
+      boolean finished = awaitOutput(stream, execId, marker, deadline);
       if (!finished) {
         stream.closeQuietly();
         throw Commands.timedOut(argv, timeout, stop(marker, execId));
@@ -143,6 +142,60 @@ public final class DockerExecutor implements CommandExecutor {
           + container + ": check WIKIFARM_CONTAINER_WIKI_DIR (the farm directory as the container sees it)");
     }
     return result;
+  }
+
+  /**
+   * Waits for the exec's output to end, up to the deadline. The stream stays open while any process holds
+   * it, so a child the command left in the background would hold the phase until the deadline: once the exec
+   * itself has exited, its output gets a moment to drain, then what it left behind is stopped (it carries the
+   * exec's marker) and the output ends. False when the deadline passed with the command still running.
+   */
+  private boolean awaitOutput(ExecOutput stream, String execId, String marker, long deadline)
+      throws InterruptedException, CommandException {
+    long exitedAt = 0;
+    while (true) {
+      long left = deadline - System.nanoTime();
+      boolean finished;
+      try {
+        finished = stream.awaitEnd(Math.max(0, Math.min(left, EXIT_POLL.toNanos())));
+      } catch (RuntimeException e) { // docker-java rethrows the stream's first error here
+        throw errors.translate("stream the output of", e);
+      }
+      if (finished) {
+        return true;
+      }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      if (exitedAt == 0 && hasExited(errors.call("inspect the exec in", () -> docker.inspectExecCmd(execId).exec()))) {
+        exitedAt = System.nanoTime();
+      } else if (exitedAt != 0 && System.nanoTime() - exitedAt > EXIT_POLL.toNanos()) {
+        ContainerProcessStopper.Outcome stopped = stopper.stopCarrying(MARKER_ENV + "=" + marker);
+        LOG.info("a command in container " + container + " exited leaving " + stopped.found()
+            + " process(es) holding its output; stopped them");
+        stream.closeQuietly();
+        return true;
+      }
+    }
+  }
+
+  /** Ended, with an exit code (a just-started exec is briefly "not running" without one). */
+  private static boolean hasExited(InspectExecResponse info) {
+    return !Boolean.TRUE.equals(info.isRunning()) && info.getExitCodeLong() != null;
+  }
+
+  /** The marker of this exec, the task's marker and the operator's pass-through variables. */
+  private List<String> execEnvironment(String marker, String taskId) {
+    List<String> env = new java.util.ArrayList<>();
+    env.add(MARKER_ENV + "=" + marker);
+    env.addAll(environment.forContainer(taskId));
+    return env;
+  }
+
+  /** Sets what commands get besides the container's own environment (default: the task marker only). */
+  public DockerExecutor withEnvironment(CommandEnvironment environment) {
+    this.environment = environment;
+    return this;
   }
 
   /** The exit code; the exec may still be marked running for a moment after its stream ended. */

@@ -33,10 +33,18 @@ public final class LocalExecutor implements CommandExecutor {
   private static final Duration STOP_GRACE = Duration.ofSeconds(3);
   private static final Path PROC = Path.of("/proc");
 
+  /** How long a command's output may go on after the command exited (its last buffered lines). */
+  private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(1);
   private final Path farmRoot;
+  private final CommandEnvironment environment;
 
   /** @param farmRoot {@code WIKIFARM_DIR}, checked by {@link #checkReachable}. */
   public LocalExecutor(Path farmRoot, String user) {
+    this(farmRoot, user, CommandEnvironment.minimal());
+  }
+
+  public LocalExecutor(Path farmRoot, String user, CommandEnvironment environment) {
+    this.environment = environment;
     this.farmRoot = farmRoot;
     if (user != null && !user.isEmpty() && !user.equals(System.getProperty("user.name"))) {
       LOG.info("executor.user=" + user + " is ignored by the local executor; commands run as "
@@ -58,7 +66,8 @@ public final class LocalExecutor implements CommandExecutor {
     try {
       ProcessBuilder builder = new ProcessBuilder(argv).directory(hostWorkDir.toFile()).redirectErrorStream(true)
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      builder.environment().put(TASK_ENV, taskId);
+      builder.environment().clear(); // never the service's own environment: it holds the service's secrets
+      builder.environment().putAll(environment.forHostProcess(taskId));
       process = builder.start();
     } catch (IOException e) {
       throw new CommandException("cannot start `" + Commands.display(argv) + "`: " + e.getMessage()
@@ -71,11 +80,15 @@ public final class LocalExecutor implements CommandExecutor {
         String left = stopTree(process);
         throw Commands.timedOut(argv, timeout, left);
       }
-      // the pipe closes when the last process holding it exits; a daemonized grandchild may keep it open,
-      // so wait for the rest of the output only until the deadline
-      reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      // the pipe closes when the last process holding it exits; a child the command left running in the
+      // background may hold it for as long as it lives. The command has ended, so its output ends now: what
+      // it left behind is stopped (it carries the task's marker), which closes the pipe
+      reader.join(OUTPUT_DRAIN.toMillis());
       if (reader.isAlive()) {
-        stopTree(process);
+        int stopped = stopLeftovers(taskId);
+        LOG.info("`" + Commands.display(argv) + "` exited leaving " + stopped + " process(es) holding its output; "
+            + "stopped them");
+        reader.join(STOP_GRACE.toMillis());
         reader.interrupt();
       }
     } catch (InterruptedException e) {

@@ -237,4 +237,33 @@ abstract class ExecutorContract {
     executor().checkReachable();
     assertFalse(executor().describe().isBlank());
   }
+
+  @Test
+  void aCommandExitingWithAChildHoldingItsOutputEndsWhenItExits() throws Exception {
+    Recorder out = new Recorder();
+    long start = System.nanoTime();
+    // the background sleep inherits stdout and would keep the output open for 45 s (the whole timeout)
+    CommandResult result = executor().run(TASK, List.of("sh", "-c", "sleep 37 & echo started-child"),
+        wikiDir("orphan"), Duration.ofSeconds(45), out);
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(0, result.exitCode());
+    assertEquals(List.of("started-child"), out.lines());
+    assertTrue(elapsedMs < 15_000, "ended " + elapsedMs + " ms after start, not at the timeout");
+    assertTrue(processes().stream().noneMatch(p -> p.contains("sleep 37")), "the child it left is stopped");
+  }
+
+  @Test
+  void commandsNeverSeeTheServicesEnvironment() throws Exception {
+    Recorder out = new Recorder();
+    CommandResult result = executor().run(TASK, List.of("sh", "-c", "env"), wikiDir("env"), LONG, out);
+    assertEquals(0, result.exitCode());
+    java.util.Set<String> names = new java.util.HashSet<>();
+    out.lines().forEach(line -> names.add(line.split("=", 2)[0]));
+    assertTrue(names.contains(CommandExecutor.TASK_ENV), names.toString());
+    for (String name : System.getenv().keySet()) {
+      if (!java.util.Set.of("PATH", "HOME", "LANG", "HOSTNAME", "PWD", "SHLVL", "TERM").contains(name)) {
+        assertFalse(names.contains(name), "the service's " + name + " reached the command: " + names);
+      }
+    }
+  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,5 +85,19 @@ class LocalExecutorTest extends ExecutorContract {
     String text = "x" + "é".repeat(6000);
     executor.run(TASK, List.of("printf", "%s\\n", text), wikiDir("utf8"), LONG, out);
     assertEquals(List.of(text), out.lines());
+  }
+
+  @Test
+  void onlyTheNamedVariablesArePassedThrough() throws Exception {
+    Map<String, String> service = Map.of("PATH", "/usr/bin:/bin", "HOME", "/root", "WIKI_DB_ADMIN_PASSWORD", "s3cret$",
+        "HTTP_PROXY", "http://proxy.internal:3128");
+    LocalExecutor passing = new LocalExecutor(farm, "", CommandEnvironment.of(List.of("HTTP_PROXY", "ABSENT"), service));
+    Recorder out = new Recorder();
+    assertEquals(0, passing.run(TASK, List.of("sh", "-c", "env"), wikiDir("pass"), LONG, out).exitCode());
+    java.util.Set<String> lines = java.util.Set.copyOf(out.lines());
+    assertTrue(lines.contains("HTTP_PROXY=http://proxy.internal:3128"), lines.toString());
+    assertTrue(lines.contains("PATH=/usr/bin:/bin") && lines.contains("HOME=/root"), lines.toString());
+    assertTrue(lines.contains("LANG=C.UTF-8"), "a default LANG when the service has none: " + lines);
+    assertTrue(lines.stream().noneMatch(l -> l.contains("s3cret") || l.startsWith("ABSENT")), lines.toString());
   }
 }
