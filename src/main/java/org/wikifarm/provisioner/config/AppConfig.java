@@ -78,7 +78,9 @@ public record AppConfig(
       List<String> commandEnv) {}
 
   /** {@code enabled=false} makes an API-only node: it accepts and streams, other nodes provision. */
-  public record Worker(boolean enabled, int concurrency, Duration leaseTtl, Duration pollInterval, int maxAttempts) {}
+  /** {@code transientRetry}: how long a phase's transient failures (DB, Redis, engine not answering) are retried. */
+  public record Worker(boolean enabled, int concurrency, Duration leaseTtl, Duration pollInterval,
+      Duration transientRetry) {}
 
   public record Sse(Duration heartbeat, Duration throttle) {}
 

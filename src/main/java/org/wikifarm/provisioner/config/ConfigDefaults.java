@@ -47,7 +47,7 @@ final class ConfigDefaults {
             .put("index-cfg-commands", toJson(INDEX_CFG_COMMANDS))
             .put("index-commands", toJson(INDEX_COMMANDS)))
         .put("worker", new JsonObject().put("enabled", true).put("concurrency", 2).put("lease-ttl", "30s")
-            .put("poll-interval", "5s").put("max-attempts", 3))
+            .put("poll-interval", "5s").put("transient-retry", "60s"))
         .put("sse", new JsonObject().put("heartbeat", "15s").put("throttle", "200ms"))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "wikifarm").put("host", "127.0.0.1")
             .put("port", 5701).put("bus-port", 5801).put("public-host", "").put("members", new JsonArray())

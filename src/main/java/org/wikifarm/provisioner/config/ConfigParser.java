@@ -301,7 +301,7 @@ final class ConfigParser {
         reader.integer("worker.concurrency", 1, 64),
         reader.duration("worker.lease-ttl"),
         reader.duration("worker.poll-interval"),
-        reader.integer("worker.max-attempts", 1, 100));
+        reader.duration("worker.transient-retry"));
   }
 
   private AppConfig.Sse sse() {

@@ -44,12 +44,19 @@ public final class Orchestrator {
   }
 
   private final List<Step> steps;
-  private final int maxAttempts;
+  private final Duration retryFor;
   private final Duration firstBackoff;
+  /** The longest wait between two attempts, so a dependency that returns is noticed within seconds. */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
 
-  public Orchestrator(List<Step> steps, int maxAttempts, Duration firstBackoff) {
+  /**
+   * @param retryFor how long transient failures of one phase are retried: attempts continue while the waits
+   *     between them (exponential backoff from {@code firstBackoff}, at most {@link #MAX_BACKOFF}) add up to no
+   *     more than this; then the phase fails
+   */
+  public Orchestrator(List<Step> steps, Duration retryFor, Duration firstBackoff) {
     this.steps = List.copyOf(steps);
-    this.maxAttempts = maxAttempts;
+    this.retryFor = retryFor;
     this.firstBackoff = firstBackoff;
   }
 
@@ -117,19 +124,23 @@ public final class Orchestrator {
 
   private void runWithRetries(Step step, PhaseContext ctx) throws Exception {
     Duration backoff = firstBackoff;
-    for (int attempt = 1; ; attempt++) {
+    Duration waited = Duration.ZERO; // the planned waits, so a busy machine's slow sleeps cannot cut retries short
+    while (true) {
       try {
         step.phase().run(ctx);
         return;
       } catch (Exception e) {
-        if (!Failures.isTransient(e) || attempt >= maxAttempts) {
+        if (!Failures.isTransient(e) || waited.plus(backoff).compareTo(retryFor) > 0) {
           throw e;
         }
-        LOG.info("task " + ctx.request().taskId() + ": " + step.phase().name()
-            + " hit a transient error, retrying in " + backoff.toMillis() + " ms");
-        ctx.output("transient error, retrying (" + (attempt + 1) + "/" + maxAttempts + ")");
+        waited = waited.plus(backoff);
+        String cause = ctx.redactor().redact(Failures.rootMessage(e));
+        LOG.info("task " + ctx.request().taskId() + ": " + step.phase().name() + " hit a transient error ("
+            + cause + "), retrying in " + backoff.toMillis() + " ms");
+        ctx.output("waiting for a dependency to answer again (" + step.label() + "): retrying in "
+            + Math.max(1, backoff.toSeconds()) + " s, for up to " + retryFor.toSeconds() + " s in all");
         Thread.sleep(backoff.toMillis());
-        backoff = backoff.multipliedBy(2);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
       }
     }
   }

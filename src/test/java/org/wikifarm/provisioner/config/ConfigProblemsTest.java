@@ -35,7 +35,7 @@ class ConfigProblemsTest {
         .put("executor", new JsonObject().put("type", "portainer").put("portainer-endpoint", "http://x")
             .put("install-commands", "not json").put("index-commands", 5).put("command-timeout", "-1"))
         .put("worker", new JsonObject().put("enabled", "perhaps").put("concurrency", 100).put("lease-ttl", "1x")
-            .put("max-attempts", "1.5"))
+            .put("transient-retry", "1.5"))
         .put("sse", new JsonObject().put("heartbeat", ""))
         .put("cluster", new JsonObject().put("enabled", true).put("host", "0.0.0.0").put("port", 5701)
             .put("bus-port", 5701).put("min-members", 0).put("members", "a:1,bad"));
@@ -88,7 +88,7 @@ class ConfigProblemsTest {
         "worker.enabled must be true or false; got 'perhaps'",
         "worker.concurrency (WIKIFARM_WORKERS) must be between 1 and 64; got 100",
         "worker.lease-ttl must be a duration such as 200ms, 30s, 5m, 1h or 1d; got '1x'",
-        "worker.max-attempts must be a whole number; got '1.5'",
+        "worker.transient-retry must be a duration such as 200ms, 30s, 5m, 1h or 1d; got '1.5'",
         "sse.heartbeat must be a duration such as 200ms, 30s, 5m, 1h or 1d; got ''",
         "cluster.members (WIKIFARM_CLUSTER_MEMBERS): 'bad' is not host:port",
         "cluster.min-members (WIKIFARM_CLUSTER_MIN_MEMBERS) must be between 1 and 1000; got 0",

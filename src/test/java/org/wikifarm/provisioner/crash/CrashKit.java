@@ -71,7 +71,7 @@ final class CrashKit implements AutoCloseable {
     json.getJsonObject("executor").put("install-commands", installCommands).put("index-commands", indexCommands)
         .put("command-timeout", "120s");
     json.put("worker", new JsonObject().put("concurrency", 32).put("lease-ttl", LEASE_TTL.toMillis() + "ms")
-        .put("poll-interval", "200ms").put("max-attempts", 3));
+        .put("poll-interval", "200ms").put("transient-retry", "20s"));
     return json;
   }
 

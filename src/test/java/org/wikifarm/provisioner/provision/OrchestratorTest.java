@@ -28,6 +28,7 @@ import org.wikifarm.provisioner.config.ConfigLoader;
  */
 class OrchestratorTest {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
+  private static final Duration RETRY_FOR = Duration.ofMillis(200);
   /** A Java class name (simple or qualified) as it would leak from an exception. */
   private static final Pattern CLASS_NAME = Pattern.compile("[A-Za-z]*(Exception|Error)\\b|\\bjava\\.|\\borg\\.wikifarm");
 
@@ -65,7 +66,7 @@ class OrchestratorTest {
         default -> null;
       };
     });
-    Orchestrator orchestrator = new Orchestrator(List.of(step(flaky, 30)), 5, FIRST_BACKOFF);
+    Orchestrator orchestrator = new Orchestrator(List.of(step(flaky, 30)), Duration.ofSeconds(5), FIRST_BACKOFF);
 
     Orchestrator.Outcome outcome = orchestrator.run(ctx, listener);
 
@@ -78,28 +79,33 @@ class OrchestratorTest {
       assertTrue(waitedMs >= expected, "wait before attempt " + (i + 1) + " was " + waitedMs + " ms, expected >= "
           + expected + " ms (exponential backoff)");
     }
-    assertEquals(List.of("transient error, retrying (2/5)", "transient error, retrying (3/5)",
-        "transient error, retrying (4/5)"), output);
+    assertEquals(3, output.size(), output.toString());
+    for (String line : output) {
+      assertTrue(line.startsWith("waiting for a dependency to answer again (db_provision step): retrying in"),
+          "says what it waits for: " + line);
+      assertTrue(line.endsWith("for up to 5 s in all"), "and for how long: " + line);
+    }
     assertTrue(ledger.donePhases().contains("db_provision"));
   }
 
   @Test
-  void transientFailuresGiveUpAfterMaxAttemptsAndRollBackNewestFirst() {
+  void transientFailuresGiveUpAfterTheRetryTimeAndRollBackNewestFirst() {
     FakePhase copy = new FakePhase("dir_copy").creating("directory", "/farm/wikis/my-wiki");
     FakePhase db = new FakePhase("db_provision").creating("database", "wiki_my_wiki").creating("db_user", "wiki_my_wiki");
     FakePhase keys = new FakePhase("oauth").creating("directory", "/farm/oauth/my-wiki")
         .failing(n -> new ProvisionException("the key store did not answer; check that it is running", true,
             new ConnectException("Connection refused")));
-    Orchestrator orchestrator = new Orchestrator(List.of(step(copy, 10), step(db, 30), step(keys, 40)), 3, FIRST_BACKOFF);
+    Orchestrator orchestrator = new Orchestrator(List.of(step(copy, 10), step(db, 30), step(keys, 40)), RETRY_FOR, FIRST_BACKOFF);
 
     Orchestrator.Outcome outcome = orchestrator.run(ctx, listener);
 
     assertEquals(Orchestrator.Result.FAILED_CLEAN, outcome.result(), outcome.message());
     assertFalse(outcome.succeeded());
     assertTrue(outcome.cleanedUp());
-    assertEquals(3, keys.attempts.get(), "bounded by maxAttempts");
+    // waits of 10, 20, 40, 80 ms fit the 200 ms budget; a fifth wait of 160 ms would not
+    assertEquals(5, keys.attempts.get(), "bounded by the retry time");
     assertEquals(List.of(
-        "run dir_copy", "run db_provision", "run oauth", "run oauth", "run oauth",
+        "run dir_copy", "run db_provision", "run oauth", "run oauth", "run oauth", "run oauth", "run oauth",
         "undo oauth directory /farm/oauth/my-wiki",
         "undo db_provision db_user wiki_my_wiki",
         "undo db_provision database wiki_my_wiki",
@@ -117,8 +123,8 @@ class OrchestratorTest {
     FakePhase db = new FakePhase("db_provision")
         .failing(n -> ProvisionException.conflict("the database wiki_my_wiki"));
     FakePhase never = new FakePhase("oauth");
-    Orchestrator orchestrator = new Orchestrator(List.of(step(copy, 10), step(db, 30), step(never, 40)), 5,
-        Duration.ofSeconds(30)); // a retry would make this test time out
+    Orchestrator orchestrator = new Orchestrator(List.of(step(copy, 10), step(db, 30), step(never, 40)),
+        Duration.ofSeconds(60), Duration.ofSeconds(30)); // a retry would make this test time out
 
     Orchestrator.Outcome outcome = orchestrator.run(ctx, listener);
 
@@ -134,7 +140,7 @@ class OrchestratorTest {
   @Test
   void anUnclassifiedExceptionIsPermanentToo() {
     FakePhase broken = new FakePhase("render_ini").failing(n -> new IllegalStateException("ini template unreadable"));
-    Orchestrator orchestrator = new Orchestrator(List.of(step(broken, 20)), 5, Duration.ofSeconds(30));
+    Orchestrator orchestrator = new Orchestrator(List.of(step(broken, 20)), Duration.ofSeconds(5), Duration.ofSeconds(30));
 
     Orchestrator.Outcome outcome = orchestrator.run(ctx, listener);
 
@@ -151,7 +157,7 @@ class OrchestratorTest {
     ledger.markDone("dir_copy");
     ledger.markDone("render_ini");
     Orchestrator orchestrator = new Orchestrator(
-        List.of(step(a, 10), step(b, 20), step(c, 30), step(d, 40)), 3, FIRST_BACKOFF);
+        List.of(step(a, 10), step(b, 20), step(c, 30), step(d, 40)), Duration.ofSeconds(5), FIRST_BACKOFF);
     // phaseFinished comes after the ledger knows the phase is done (a crash right after it must not redo it)
     listener.onFinished = phase -> log.add("finished " + phase + " done=" + ledger.donePhases().contains(phase));
 
@@ -184,7 +190,7 @@ class OrchestratorTest {
     for (int i = 0; i < after.length; i++) {
       steps.add(step(new FakePhase("phase" + i), after[i]));
     }
-    Orchestrator.Outcome outcome = new Orchestrator(steps, 3, FIRST_BACKOFF).run(ctx, listener);
+    Orchestrator.Outcome outcome = new Orchestrator(steps, Duration.ofSeconds(5), FIRST_BACKOFF).run(ctx, listener);
 
     assertEquals(Orchestrator.Result.SUCCEEDED, outcome.result());
     assertEquals(0, listener.values.get(0), "the first phase starts at 0");
@@ -199,7 +205,7 @@ class OrchestratorTest {
     FakePhase a = new FakePhase("dir_copy").creating("directory", "/farm/wikis/my-wiki");
     FakePhase b = new FakePhase("render_ini").creating("file", "/farm/wikis/my-wiki/pubwiki.ini");
     FakePhase c = new FakePhase("db_provision");
-    Orchestrator orchestrator = new Orchestrator(List.of(step(a, 10), step(b, 20), step(c, 30)), 3, FIRST_BACKOFF);
+    Orchestrator orchestrator = new Orchestrator(List.of(step(a, 10), step(b, 20), step(c, 30)), Duration.ofSeconds(5), FIRST_BACKOFF);
     AtomicInteger ownerChecks = new AtomicInteger();
 
     // still the owner before the first phase, not any more before the second
@@ -222,7 +228,7 @@ class OrchestratorTest {
         .undoFailing(new IOException("permission denied (password s3cret-admin-password)"));
     FakePhase db = new FakePhase("db_provision").creating("database", "wiki_my_wiki");
     FakePhase keys = new FakePhase("oauth").failing(n -> new ProvisionException("could not write the key pair"));
-    Orchestrator orchestrator = new Orchestrator(List.of(step(copy, 10), step(db, 30), step(keys, 40)), 3, FIRST_BACKOFF);
+    Orchestrator orchestrator = new Orchestrator(List.of(step(copy, 10), step(db, 30), step(keys, 40)), RETRY_FOR, FIRST_BACKOFF);
 
     Orchestrator.Outcome outcome = orchestrator.run(ctx, listener);
 
@@ -252,7 +258,7 @@ class OrchestratorTest {
     }.failing(n -> new ProvisionException("login as admin with s3cret-admin-password failed; the new user's "
         + "password generated-wiki-password-42 was not set. Check WIKI_DB_ADMIN_USER.", false,
         new java.sql.SQLException("Access denied for user 'admin'")));
-    Orchestrator orchestrator = new Orchestrator(List.of(step(db, 30)), 3, FIRST_BACKOFF);
+    Orchestrator orchestrator = new Orchestrator(List.of(step(db, 30)), Duration.ofSeconds(5), FIRST_BACKOFF);
 
     Orchestrator.Outcome outcome = orchestrator.run(ctx, listener);
 

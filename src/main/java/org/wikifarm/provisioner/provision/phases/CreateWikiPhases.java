@@ -23,6 +23,6 @@ public final class CreateWikiPhases {
         new Step(CommandPhase.indexConfig(ex.indexCfgCommands(), executor), 70, "configure search index"),
         new Step(new FlipBootstrapPhase(), 75, "finish bootstrap"),
         new Step(CommandPhase.index(ex.indexCommands(), executor), 90, "build search index"));
-    return new Orchestrator(steps, config.worker().maxAttempts(), Duration.ofMillis(500));
+    return new Orchestrator(steps, config.worker().transientRetry(), Duration.ofMillis(500));
   }
 }

@@ -110,7 +110,8 @@ class CommandPhaseTest {
     CommandPhase phase = CommandPhase.install(List.of(
         List.of("sh", "-c", "echo run >> attempts.txt; echo 'Could not open input file: maintenance/run'; exit 1")),
         executor);
-    Orchestrator orchestrator = new Orchestrator(List.of(new Orchestrator.Step(phase, 60, "install site")), 3,
+    Orchestrator orchestrator = new Orchestrator(List.of(new Orchestrator.Step(phase, 60, "install site")),
+        Duration.ofSeconds(5),
         Duration.ofMillis(10));
     Orchestrator.Outcome outcome = orchestrator.run(context(Duration.ofSeconds(30)), (p, progress, message) -> { });
     assertFalse(outcome.succeeded());

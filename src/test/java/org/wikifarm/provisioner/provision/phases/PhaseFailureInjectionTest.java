@@ -101,7 +101,7 @@ class PhaseFailureInjectionTest {
         new Orchestrator.Step(phases.get(1), 20, "render settings"),
         new Orchestrator.Step(phases.get(2), 45, "create OAuth keys"),
         new Orchestrator.Step(phases.get(3), 80, "leave bootstrap mode"));
-    return new Orchestrator(steps, 1, Duration.ofMillis(1));
+    return new Orchestrator(steps, Duration.ZERO, Duration.ofMillis(1)); // no retries
   }
 
   @ParameterizedTest(name = "crash after ledger record #{0}, then rollback")
