@@ -66,6 +66,8 @@ public final class HttpVerticle extends VerticleBase {
     if (!config.apiToken().isEmpty()) {
       manage.route().handler(new BearerTokenHandler(config.apiToken()));
     }
+    // raw bytes (a multipart favicon must reach the endpoint whole) up to the favicon's limit; the JSON routes
+    // of ManageEndpoint hold their bodies to the v1 limit themselves
     manage.route().handler(new RawBodyHandler(MANAGE_BODY_LIMIT));
     manageEndpoints.forEach(endpoint -> endpoint.accept(manage));
     manage.route().failureHandler(failures);

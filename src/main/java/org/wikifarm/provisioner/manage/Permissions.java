@@ -48,8 +48,8 @@ public final class Permissions {
   /** Replaces the whole set (rows, then file); answers the stored set. */
   public Future<PermissionSet> replace(String slug, long callerId, PermissionSet set) {
     Path file = PermissionsFile.path(configDir, slug);
-    JsonObject counts = new JsonObject().put("allow", set.toRows().stream().filter(PermissionStore.Permission::allowed)
-        .count()).put("deny", set.toRows().stream().filter(p -> !p.allowed()).count());
+    // the whole new set (names only, nothing secret), so the log says what the wiki's rights became
+    JsonObject details = set.toJson().put("entries", set.size());
     return wikis.change(slug, callerId, (held, wiki) -> store.replaceIfReady(held, wiki.id(), set.toRows())
         .compose(ready -> {
           if (!ready) {
@@ -61,11 +61,11 @@ public final class Permissions {
           }).recover(e -> {
             LOG.warning("permissions of " + slug + " stored, but " + PermissionsFile.FILE_NAME
                 + " could not be written (the next GET or POST rewrites it): " + e);
-            ManagedWikis.audit(callerId, "permissions.replace", slug, "stored_file_failed", counts);
+            ManagedWikis.audit(callerId, "permissions.replace", slug, "stored_file_failed", details);
             return Future.failedFuture(fileNotWritten());
           });
         }))
-        .onSuccess(stored -> ManagedWikis.audit(callerId, "permissions.replace", slug, "ok", counts));
+        .onSuccess(stored -> ManagedWikis.audit(callerId, "permissions.replace", slug, "ok", details));
   }
 
   /** Rewrites the file from the rows as they are under the lock (they may have changed since the check). */

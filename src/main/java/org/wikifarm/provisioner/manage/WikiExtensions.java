@@ -93,7 +93,12 @@ public final class WikiExtensions {
           "not in the template's " + kind.dir + ": " + String.join(", ", unknown) + "; nothing was changed",
           new JsonObject().put("unknown", new JsonArray(new ArrayList<>(unknown))));
     }
-    Path target = wikiRoot.resolve(slug).resolve(kind.dir);
+    Path wiki = wikiRoot.resolve(slug);
+    if (!Files.isDirectory(wiki, LinkOption.NOFOLLOW_LINKS)) {
+      throw new ManageException(409, "wiki_dir_missing", "the wiki's directory is missing; the operator must "
+          + "restore it");
+    }
+    Path target = wiki.resolve(kind.dir);
     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectory(target);
     } else if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {

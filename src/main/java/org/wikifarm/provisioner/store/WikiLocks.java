@@ -6,6 +6,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -64,13 +65,14 @@ public final class WikiLocks {
           if (!(got instanceof Number n) || n.intValue() != 1) {
             return Future.<T>failedFuture(new BusyException(slug));
           }
-          return guarded(() -> work.apply(new Held(conn))).transform(outcome -> release(conn, name).transform(ignored -> (Future<T>) outcome));
+          // the work's own outcome is the answer; the release runs after it, whatever it was
+          return guarded(() -> work.apply(new Held(conn))).eventually(() -> release(conn, name));
         })
         .eventually(conn::close));
   }
 
   /** A callback that throws instead of failing its future still ends in the cleanup path. */
-  private static <T> Future<T> guarded(java.util.function.Supplier<Future<T>> body) {
+  private static <T> Future<T> guarded(Supplier<Future<T>> body) {
     try {
       return body.get();
     } catch (RuntimeException e) {
