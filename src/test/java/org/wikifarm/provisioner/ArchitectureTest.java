@@ -23,6 +23,7 @@ class ArchitectureTest {
       .layer("cli").definedBy(ROOT + ".cli..")
       .layer("app").definedBy(ROOT + ".app..")
       .layer("http").definedBy(ROOT + ".http..")
+      .layer("manage").definedBy(ROOT + ".manage..")
       .layer("worker").definedBy(ROOT + ".worker..")
       .layer("cluster").definedBy(ROOT + ".cluster..")
       .layer("sse").definedBy(ROOT + ".sse..")
@@ -35,9 +36,10 @@ class ArchitectureTest {
       .layer("task").definedBy(ROOT + ".task..")
       .whereLayer("cli").mayNotBeAccessedByAnyLayer()
       .whereLayer("cli").mayOnlyAccessLayers("app", "cluster", "worker", "config", "support", "task")
-      .whereLayer("app").mayOnlyAccessLayers("http", "worker", "cluster", "sse", "phases", "provision", "exec",
+      .whereLayer("app").mayOnlyAccessLayers("http", "manage", "worker", "cluster", "sse", "phases", "provision", "exec",
           "store", "config", "support", "task")
-      .whereLayer("http").mayOnlyAccessLayers("sse", "store", "config", "support", "task")
+      .whereLayer("http").mayOnlyAccessLayers("sse", "manage", "store", "config", "support", "task")
+      .whereLayer("manage").mayOnlyAccessLayers("store", "config", "support", "task")
       .whereLayer("worker").mayOnlyAccessLayers("provision", "store", "config", "support", "task")
       .whereLayer("cluster").mayOnlyAccessLayers("config", "support")
       .whereLayer("sse").mayOnlyAccessLayers("store", "config", "support", "task")

@@ -32,6 +32,11 @@ import org.wikifarm.provisioner.http.HealthEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
 import org.wikifarm.provisioner.http.CreateWikiEndpoint;
 import org.wikifarm.provisioner.http.WikiReadEndpoint;
+import org.wikifarm.provisioner.http.ManageEndpoint;
+import org.wikifarm.provisioner.http.WikiPatchEndpoint;
+import org.wikifarm.provisioner.manage.ManageApi;
+import org.wikifarm.provisioner.store.PermissionStore;
+import org.wikifarm.provisioner.store.WikiLocks;
 import org.wikifarm.provisioner.http.TaskEventsEndpoint;
 import org.wikifarm.provisioner.store.TaskQueue;
 import org.wikifarm.provisioner.store.Idempotency;
@@ -133,7 +138,11 @@ public final class Application {
     TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore::find, journal::after, hub);
     HealthEndpoint health = new HealthEndpoint(
         ReadinessProbes.of(vertx, config.farm(), wikiStore, redis, executor, membership));
-    List<Consumer<Router>> api = List.of(create::register, reads::register, events::register, health::register);
+    ManageApi manage = ManageApi.create(vertx, config.farm(), wikiStore, new PermissionStore(pool), new WikiLocks(pool));
+    WikiPatchEndpoint patch = new WikiPatchEndpoint(config, manage.settings());
+    List<Consumer<Router>> manageApi = List.of(new ManageEndpoint(config, manage)::register);
+    List<Consumer<Router>> api = List.of(create::register, reads::register, patch::register, events::register,
+        health::register);
     Consumer<Router> root = router -> {
       health.register(router);
       ProgressPage.register(router);
@@ -163,7 +172,7 @@ public final class Application {
             deployments.add(0, id);
           }
           return vertx.deployVerticle(() -> {
-            HttpVerticle verticle = new HttpVerticle(config.http(), api, root);
+            HttpVerticle verticle = new HttpVerticle(config.http(), api, manageApi, root);
             synchronized (created) {
               created.add(verticle);
             }

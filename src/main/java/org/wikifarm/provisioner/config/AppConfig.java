@@ -48,10 +48,13 @@ public record AppConfig(
   public record Redis(Secret connectionString, String server, Secret password, String keyPrefix,
       int journalMaxEvents, Duration journalRetention, Duration idempotencyTtl) {}
 
-  /** Where wikis live and what they are made from. */
+  /**
+   * Where wikis live and what they are made from. {@code configDir} holds each wiki's generated files
+   * ({@code <configDir>/<slug>/permissions.php}); it defaults to {@code wikiDir}.
+   */
   public record Farm(
       Path wikiDir, Path oauthDir, Path defaultTemplate, Map<String, Path> templates, String rootHost,
-      String urlScheme, String defaultLanguage, Set<String> reservedSlugs) {
+      String urlScheme, String defaultLanguage, Set<String> reservedSlugs, Path configDir) {
     /** The template directory for a request: the named one, or the default when no name was given. */
     public Path templateFor(String name) {
       return name == null ? defaultTemplate : templates.get(name);

@@ -179,10 +179,12 @@ final class ConfigParser {
     if (rootHost != null && !rootHost.matches("^[A-Za-z0-9.-]+(:\\d+)?$")) {
       reader.problem(reader.label("farm.root-host") + " must be a host name such as wiki.example.org");
     }
-    return new AppConfig.Farm(
-        reader.requiredPath("farm.wiki-dir"), reader.requiredPath("farm.oauth-dir"),
+    Path wikiDir = reader.requiredPath("farm.wiki-dir");
+    Path configDir = reader.optionalPath("farm.config-dir");
+    return new AppConfig.Farm(wikiDir, reader.requiredPath("farm.oauth-dir"),
         reader.requiredPath("farm.template"), Map.copyOf(templates), rootHost, scheme,
-        reader.string("farm.default-language", true), Set.copyOf(reserved));
+        reader.string("farm.default-language", true), Set.copyOf(reserved),
+        configDir == null ? wikiDir : configDir.toAbsolutePath().normalize());
   }
 
   /** {@code farm.templates}: the templates a request may pick by name, besides the default one. */

@@ -29,6 +29,7 @@ final class EnvironmentVariables {
       entry("REDIS_PASSWORD", "redis.password"),
       entry("WIKIFARM_DIR", "farm.wiki-dir"),
       entry("WIKIFARM_OAUTH_DIR", "farm.oauth-dir"),
+      entry("WIKIFARM_CONFIG_DIR", "farm.config-dir"),
       entry("WIKIFARM_TEMPLATE", "farm.template"),
       entry("WIKI_ROOT_HOST", "farm.root-host"),
       entry("WIKI_DB_HOST", "wiki-db.host"),

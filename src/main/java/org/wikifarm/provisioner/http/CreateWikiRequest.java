@@ -15,7 +15,7 @@ public record CreateWikiRequest(
     String name, String slug, String language, String template, String visibility, long ownerId,
     String ownerUsername) {
 
-  private static final Set<String> VISIBILITIES = Set.of("public", "private", "unlisted");
+  static final Set<String> VISIBILITIES = Set.of("public", "private", "unlisted");
 
   public static CreateWikiRequest parse(JsonObject body, MultiMap headers, AppConfig config, WikiRules rules) {
     String name = WikiRules.stripBlank(requiredString(body, "name", "invalid_name"));

@@ -9,6 +9,7 @@ import io.vertx.ext.web.handler.HttpException;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.wikifarm.provisioner.manage.ManageException;
 import org.wikifarm.provisioner.store.MigrationRequiredException;
 import org.wikifarm.provisioner.store.RateLimiter;
 import org.wikifarm.provisioner.store.SlugTakenException;
@@ -69,6 +70,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     Throwable failure = ctx.failure();
     if (failure instanceof ApiException api) {
       return api;
+    }
+    if (failure instanceof ManageException manage) {
+      return new ApiException(manage.status(), manage.code(), manage.getMessage(), manage.details());
     }
     if (failure instanceof SlugTakenException taken) {
       return new ApiException(409, "slug_taken", "the slug '" + taken.slug() + "' is already taken",

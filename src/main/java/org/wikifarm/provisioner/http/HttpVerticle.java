@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerRequest;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.manage.Favicons;
 
 /**
  * The HTTP front door: builds the router from endpoints (each only registers its routes), installs the
@@ -22,20 +23,27 @@ import org.wikifarm.provisioner.config.AppConfig;
  */
 public final class HttpVerticle extends VerticleBase {
   public static final String API_BASE = "/provisioner/v1";
+  public static final String MANAGE_BASE = "/manage/v1";
+  /** A favicon of the largest accepted size, wrapped in a multipart body. */
+  static final long MANAGE_BODY_LIMIT = Favicons.MAX_BYTES + 64 * 1024;
   private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
 
   private final AppConfig.Http config;
   private final List<Consumer<Router>> apiEndpoints;
+  private final List<Consumer<Router>> manageEndpoints;
   private final Consumer<Router> rootRoutes;
   private HttpServer server;
 
   /**
    * @param apiEndpoints register routes under {@value #API_BASE} (auth applies)
+   * @param manageEndpoints register routes under {@value #MANAGE_BASE} (auth applies; raw bodies, larger limit)
    * @param rootRoutes registers unauthenticated routes at the root (probes, the progress page)
    */
-  public HttpVerticle(AppConfig.Http config, List<Consumer<Router>> apiEndpoints, Consumer<Router> rootRoutes) {
+  public HttpVerticle(AppConfig.Http config, List<Consumer<Router>> apiEndpoints,
+      List<Consumer<Router>> manageEndpoints, Consumer<Router> rootRoutes) {
     this.config = config;
     this.apiEndpoints = List.copyOf(apiEndpoints);
+    this.manageEndpoints = List.copyOf(manageEndpoints);
     this.rootRoutes = rootRoutes;
   }
 
@@ -53,6 +61,17 @@ public final class HttpVerticle extends VerticleBase {
     apiEndpoints.forEach(endpoint -> endpoint.accept(api));
     api.route().failureHandler(failures);
     root.route(API_BASE + "/*").subRouter(api);
+
+    Router manage = Router.router(vertx);
+    if (!config.apiToken().isEmpty()) {
+      manage.route().handler(new BearerTokenHandler(config.apiToken()));
+    }
+    // raw bytes (a multipart favicon must reach the endpoint whole) up to the favicon's limit; the JSON routes
+    // of ManageEndpoint hold their bodies to the v1 limit themselves
+    manage.route().handler(new RawBodyHandler(MANAGE_BODY_LIMIT));
+    manageEndpoints.forEach(endpoint -> endpoint.accept(manage));
+    manage.route().failureHandler(failures);
+    root.route(MANAGE_BASE + "/*").subRouter(manage);
 
     rootRoutes.accept(root);
     root.route().failureHandler(failures);

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -34,16 +37,32 @@ final class StrictJson {
 
   /** The body as a JSON object, or 400 {@code invalid_json} saying what is wrong with it. */
   static JsonObject parseObject(Buffer buffer) {
+    if (!(parse(buffer, "a JSON object") instanceof Map<?, ?> map)) {
+      throw ApiException.badRequest("invalid_json", "the request body must be a JSON object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> object = (Map<String, Object>) map;
+    return new JsonObject(object);
+  }
+
+  /** The body as a JSON array, or 400 {@code invalid_json} saying what is wrong with it. */
+  static JsonArray parseArray(Buffer buffer) {
+    if (!(parse(buffer, "a JSON array") instanceof List<?> list)) {
+      throw ApiException.badRequest("invalid_json", "the request body must be a JSON array");
+    }
+    return new JsonArray(new ArrayList<>(list));
+  }
+
+  private static Object parse(Buffer buffer, String expected) {
     if (buffer == null || buffer.length() == 0) {
-      throw ApiException.badRequest("invalid_json", "the request body is empty; send a JSON object");
+      throw ApiException.badRequest("invalid_json", "the request body is empty; send " + expected);
     }
     byte[] bytes = buffer.getBytes();
     if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
       throw ApiException.badRequest("invalid_json", "the request body starts with a byte-order mark; send plain JSON");
     }
-    Object parsed;
     try {
-      parsed = MAPPER.readValue(bytes, Object.class);
+      return MAPPER.readValue(bytes, Object.class);
     } catch (JsonProcessingException e) {
       throw ApiException.badRequest("invalid_json", "the request body is not valid JSON"
           + (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
@@ -51,11 +70,5 @@ final class StrictJson {
     } catch (IOException e) {
       throw ApiException.badRequest("invalid_json", "the request body is not valid JSON");
     }
-    if (!(parsed instanceof Map<?, ?> map)) {
-      throw ApiException.badRequest("invalid_json", "the request body must be a JSON object");
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> object = (Map<String, Object>) map;
-    return new JsonObject(object);
   }
 }

@@ -6,6 +6,8 @@ import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.wikifarm.provisioner.task.WikiStatus;
 import java.nio.charset.StandardCharsets;
@@ -84,8 +86,40 @@ public final class WikiStore {
 
   /** The wiki holding {@code slug}, in any status, or null. */
   public Future<Wiki> findBySlug(String slug) {
-    return pool.preparedQuery("SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE slug = ?")
+    return findBySlug(pool, slug);
+  }
+
+  /** As {@link #findBySlug(String)}, read on a locked session (no second connection while holding the lock). */
+  public Future<Wiki> findBySlug(WikiLocks.Held held, String slug) {
+    return findBySlug(held.connection, slug);
+  }
+
+  private static Future<Wiki> findBySlug(SqlClient client, String slug) {
+    return client.preparedQuery("SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE slug = ?")
         .execute(Tuple.of(slug)).map(rows -> rows.size() == 0 ? null : toWiki(rows.iterator().next()));
+  }
+
+  /**
+   * Changes the name and/or visibility (null = keep) of a wiki in one transaction that first locks its row and
+   * checks it is still {@code ready}. Returns the updated wiki, or null when it is no longer ready.
+   */
+  public Future<Wiki> updateIfReady(WikiLocks.Held held, long wikiId, String name, String visibility) {
+    return held.transaction(conn -> lockIfReady(conn, wikiId).compose(ready -> !ready ? Future.succeededFuture()
+        : conn.preparedQuery("UPDATE wikifarm_wikis SET name = COALESCE(?, name), "
+                + "visibility = COALESCE(?, visibility) WHERE id = ?")
+            .execute(Tuple.of(name, visibility, wikiId))
+            .compose(updated -> conn.preparedQuery("SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE id = ?")
+                .execute(Tuple.of(wikiId)))
+            .map(rows -> toWiki(rows.iterator().next()))));
+  }
+
+  /**
+   * Inside a transaction: locks the wiki's row until the commit ({@code FOR UPDATE}) and says whether it is
+   * {@code ready}, so a change cannot commit against a wiki whose delete began meanwhile.
+   */
+  static Future<Boolean> lockIfReady(SqlConnection conn, long wikiId) {
+    return conn.preparedQuery("SELECT status FROM wikifarm_wikis WHERE id = ? FOR UPDATE").execute(Tuple.of(wikiId))
+        .map(rows -> rows.size() == 1 && WikiStatus.READY.wire().equals(rows.iterator().next().getString("status")));
   }
 
   /** Whether any wiki row, in any status, holds the slug. */
