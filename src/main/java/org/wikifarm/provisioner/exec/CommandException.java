@@ -15,6 +15,7 @@ import org.wikifarm.provisioner.support.Failures;
  */
 public final class CommandException extends Exception implements Failures.Classified {
   private final boolean transientFailure;
+  private final String forTask;
 
   /** A permanent failure. */
   public CommandException(String message) {
@@ -22,8 +23,22 @@ public final class CommandException extends Exception implements Failures.Classi
   }
 
   public CommandException(String message, boolean transientFailure, Throwable cause) {
+    this(message, message, transientFailure, cause);
+  }
+
+  /**
+   * @param message  the whole story for the operator's log (may name the command line and host paths)
+   * @param forTask  what a task message may say: the failure in words, without the command line or host paths
+   */
+  public CommandException(String message, String forTask, boolean transientFailure, Throwable cause) {
     super(message, cause);
+    this.forTask = forTask;
     this.transientFailure = transientFailure;
+  }
+
+  /** The failure as users may see it (task messages, SSE): no command line, no host path. */
+  public String forTask() {
+    return forTask;
   }
 
   @Override

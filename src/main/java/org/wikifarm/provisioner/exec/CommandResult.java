@@ -20,14 +20,14 @@ public record CommandResult(int exitCode, List<String> lastLines) {
 
   /** The permanent failure for a non-zero exit: names the command, the status and the last output lines. */
   public CommandException failure(List<String> argv, UnaryOperator<String> redact) {
-    StringBuilder message = new StringBuilder("command `").append(Commands.display(argv))
-        .append("` exited with status ").append(exitCode);
+    StringBuilder outcome = new StringBuilder("exited with status ").append(exitCode);
     List<String> tail = lastLines.subList(Math.max(0, lastLines.size() - FAILURE_LINES), lastLines.size());
     if (tail.isEmpty()) {
-      message.append(" and printed nothing.");
+      outcome.append(" and printed nothing.");
     } else {
-      message.append("; last output: ").append(String.join(" | ", tail.stream().map(String::trim).toList()));
+      outcome.append("; last output: ").append(String.join(" | ", tail.stream().map(String::trim).toList()));
     }
-    return new CommandException(redact.apply(message.toString()));
+    return new CommandException(redact.apply("command `" + Commands.display(argv) + "` " + outcome),
+        redact.apply(outcome.toString()), false, null);
   }
 }

@@ -43,7 +43,8 @@ final class Commands {
 
   /** The permanent failure for a command that overran its deadline. */
   static CommandException timedOut(List<String> argv, Duration timeout, String afterKill) {
-    return new CommandException("command `" + display(argv) + "` did not finish within " + human(timeout)
-        + " and was stopped" + afterKill + ". If it legitimately needs longer, raise executor.command-timeout.");
+    String outcome = "did not finish within " + human(timeout) + " and was stopped" + afterKill
+        + ". If it legitimately needs longer, raise executor.command-timeout.";
+    return new CommandException("command `" + display(argv) + "` " + outcome, outcome, false, null);
   }
 }

@@ -60,7 +60,8 @@ public final class LocalExecutor implements CommandExecutor {
     long deadline = System.nanoTime() + timeout.toNanos();
     if (!Files.isDirectory(hostWorkDir)) {
       throw new CommandException("cannot run `" + Commands.display(argv) + "`: working directory "
-          + hostWorkDir + " does not exist");
+          + hostWorkDir + " does not exist", "could not start: the wiki directory does not exist on the host "
+          + "that runs commands", false, null);
     }
     Process process;
     try {

@@ -25,7 +25,8 @@ public record PathMapping(Path hostRoot, Path containerRoot) {
     if (!normalized.startsWith(hostRoot)) {
       // only wiki directories are ever passed; anything else is a programming error worth a clear message
       throw new CommandException("working directory " + normalized + " is outside the farm directory "
-          + hostRoot + ", so its path inside the container is unknown");
+          + hostRoot + ", so its path inside the container is unknown", "could not start: the wiki directory is "
+          + "outside the farm directory (WIKIFARM_DIR), so its path inside the container is unknown", false, null);
     }
     Path relative = hostRoot.relativize(normalized);
     String root = containerRoot.toString().replace('\\', '/');

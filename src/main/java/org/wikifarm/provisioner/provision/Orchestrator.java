@@ -91,7 +91,7 @@ public final class Orchestrator {
       try {
         runWithRetries(step, ctx);
       } catch (Exception e) {
-        String message = ctx.redactor().redact(failureMessage(step, e));
+        String message = ctx.redactor().redact(failureMessage(step, e, ctx.request().taskId()));
         LOG.log(Level.WARNING, "task " + ctx.request().taskId() + ": " + message);
         String rollbackProblem = rollback(ctx);
         return rollbackProblem == null ? new Outcome(Result.FAILED_CLEAN, message)
@@ -188,12 +188,19 @@ public final class Orchestrator {
     return "Rollback could not remove: " + String.join(", ", left) + "; remove them by hand.";
   }
 
-  private static String failureMessage(Step step, Exception e) {
+  /**
+   * What the task says when a phase fails: the step and the cause in words, and what to do. A
+   * {@link ProvisionException}'s message is written for users and shown as it is; anything else is described by
+   * its kind only (its text may hold host paths or internals), with the details under an incident id in the log.
+   */
+  private static String failureMessage(Step step, Exception e, String taskId) {
     if (e instanceof ProvisionException) {
       return step.phase().name() + " failed: " + e.getMessage();
     }
-    return step.phase().name() + " failed: " + e.getClass().getSimpleName()
-        + (e.getMessage() == null ? "" : ": " + e.getMessage())
-        + ". Check the service log and the farm's state, then retry with a new request.";
+    String incident = java.util.UUID.randomUUID().toString().substring(0, 8);
+    LOG.log(Level.WARNING, "task " + taskId + ": " + step.phase().name() + " failed (incident " + incident + ")", e);
+    return step.phase().name() + " failed: " + Failures.describe(e) + ". The operator finds the details under "
+        + "incident " + incident + " in the service log; retry with a new request once it is fixed.";
   }
+
 }

@@ -55,6 +55,31 @@ public final class Failures {
         || lower.contains("connection is closed") || (t instanceof IOException && lower.contains("broken pipe"));
   }
 
+  /**
+   * A failure in words a user can read, by its kind — never its class name or its message, which may name
+   * host paths or internals.
+   */
+  public static String describe(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof java.nio.file.AccessDeniedException) {
+        return "permission denied on the farm's files";
+      }
+      if (t instanceof java.nio.file.NoSuchFileException) {
+        return "a file or directory the step needs is missing";
+      }
+      if (t instanceof java.nio.file.FileAlreadyExistsException) {
+        return "a file or directory the step creates already exists";
+      }
+      if (t instanceof java.nio.file.FileSystemException || t instanceof java.io.UncheckedIOException) {
+        return "a file operation failed (disk full, permissions or a missing directory)";
+      }
+    }
+    if (isTransient(failure)) {
+      return "a service it depends on did not answer (refused, reset or timed out), even after retrying";
+    }
+    return failure instanceof java.io.IOException ? "an input/output error" : "an unexpected internal error";
+  }
+
   /** The message of the innermost cause (or its simple class name when it has none), for log lines. */
   public static String rootMessage(Throwable e) {
     Throwable root = e;

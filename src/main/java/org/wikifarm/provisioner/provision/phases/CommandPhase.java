@@ -1,6 +1,7 @@
 package org.wikifarm.provisioner.provision.phases;
 
 import java.util.List;
+import java.util.logging.Logger;
 import org.wikifarm.provisioner.exec.CommandException;
 import org.wikifarm.provisioner.exec.CommandExecutor;
 import org.wikifarm.provisioner.provision.LedgerEntry;
@@ -20,6 +21,7 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * once on one wiki.
  */
 public final class CommandPhase implements Phase {
+  private static final Logger LOG = Logger.getLogger(CommandPhase.class.getName());
   public static final String DOCKER_INSTALL = "docker_install";
   public static final String DOCKER_INDEX_CFG = "docker_index_cfg";
   public static final String INDEX = "index";
@@ -61,12 +63,14 @@ public final class CommandPhase implements Phase {
       return;
     }
     String taskId = ctx.request().taskId();
+    int current = 0;
     try {
       int stopped = executor.stopLeftovers(taskId);
       if (stopped > 0) {
         ctx.output("stopped " + stopped + " leftover process(es) of an interrupted run");
       }
       for (List<String> argv : commands) {
+        current++;
         executor.runChecked(taskId, argv, ctx.wikiDir(), ctx.config().executor().commandTimeout(), line -> {
           String trimmed = line.trim();
           if (!trimmed.isEmpty()) {
@@ -75,10 +79,19 @@ public final class CommandPhase implements Phase {
         }, ctx.redactor()::redact);
       }
     } catch (CommandException e) {
-      // the executor's message is already written for the task (actionable, redacted, no secrets); the
-      // orchestrator shows a ProvisionException's message as it is and retries it only when transient
-      throw new ProvisionException(e.getMessage(), e.isTransient(), e);
+      // the whole story (command line, host paths) goes to the log; the task message names the step and
+      // the failure in words. A ProvisionException's message is shown as it is; transient ones are retried
+      LOG.warning("task " + taskId + ": " + name + ": " + ctx.redactor().redact(e.getMessage()));
+      String which = current == 0 ? "stopping an interrupted run's processes"
+          : "command " + current + " of " + commands.size() + " (" + program(commands.get(current - 1)) + ")";
+      throw new ProvisionException(which + " " + ctx.redactor().redact(e.forTask()), e.isTransient(), e);
     }
+  }
+
+  /** The program's file name only: a task message never shows the command line. */
+  private static String program(List<String> argv) {
+    String first = argv.get(0);
+    return first.substring(first.lastIndexOf('/') + 1);
   }
 
   @Override
