@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -30,6 +31,7 @@ import org.wikifarm.provisioner.worker.Checkpoints;
 import io.vertx.core.ThreadingModel;
 import org.wikifarm.provisioner.http.HealthEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
+import org.wikifarm.provisioner.http.ReadinessCheck;
 import org.wikifarm.provisioner.http.CreateWikiEndpoint;
 import org.wikifarm.provisioner.http.WikiReadEndpoint;
 import org.wikifarm.provisioner.http.ManageEndpoint;
@@ -63,6 +65,9 @@ public final class Application {
   private final CommandExecutor executor;
   private final ClusterMembership membership;
   private final Checkpoints checkpoints;
+  /** How often the dependencies a task needs are checked before claiming (see {@link ClaimGate}). */
+  private static final Duration CLAIM_GATE_PERIOD = Duration.ofSeconds(2);
+  private ClaimGate claimGate;
   private int httpPort;
   private boolean v2Schema;
 
@@ -136,8 +141,10 @@ public final class Application {
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
     WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore);
     TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore::find, journal::after, hub);
-    HealthEndpoint health = new HealthEndpoint(
-        ReadinessProbes.of(vertx, config.farm(), wikiStore, redis, executor, membership));
+    List<ReadinessCheck> dependencies =
+        ReadinessProbes.of(vertx, config.farm(), config.wikiDb(), wikiStore, redis, executor, membership);
+    HealthEndpoint health = new HealthEndpoint(dependencies);
+    claimGate = new ClaimGate(vertx, dependencies);
     ManageApi manage = ManageApi.create(vertx, config.farm(), wikiStore, new PermissionStore(pool), new WikiLocks(pool));
     WikiPatchEndpoint patch = new WikiPatchEndpoint(config, manage.settings());
     List<Consumer<Router>> manageApi = List.of(new ManageEndpoint(config, manage)::register);
@@ -151,8 +158,9 @@ public final class Application {
     Orchestrator orchestrator = CreateWikiPhases.create(config, vertx, executor);
     TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, orchestrator,
         new TaskEvents(vertx.eventBus()), checkpoints);
+    // membership is asked at every claim (leaving the cluster must stop claims at once); the rest on a timer
     ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config.worker(), taskStore, redisApi, keys, runner,
-        membership::canClaim);
+        () -> membership.canClaim() && claimGate.isOpen());
 
     int instances = config.http().port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     List<HttpVerticle> created = new ArrayList<>();
@@ -165,7 +173,8 @@ public final class Application {
             LOG.info("worker disabled (worker.enabled=false): this node accepts and streams, others provision");
             return Future.succeededFuture((String) null);
           }
-          return vertx.deployVerticle(worker, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER));
+          return claimGate.start(CLAIM_GATE_PERIOD).compose(v ->
+              vertx.deployVerticle(worker, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
         })
         .compose(id -> {
           if (id != null) {
@@ -202,6 +211,9 @@ public final class Application {
    * claiming, then the bridge flushes), then closes the shared clients.
    */
   public Future<Void> stop() {
+    if (claimGate != null) {
+      claimGate.stop();
+    }
     Future<Void> chain = Future.succeededFuture();
     for (String id : List.copyOf(deployments)) {
       chain = chain.transform(ignored -> vertx.undeploy(id));

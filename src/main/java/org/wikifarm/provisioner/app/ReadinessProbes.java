@@ -13,14 +13,15 @@ import org.wikifarm.provisioner.cluster.ClusterMembership;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.exec.CommandExecutor;
 import org.wikifarm.provisioner.http.ReadinessCheck;
+import org.wikifarm.provisioner.provision.phases.DbProvisionPhase;
 import org.wikifarm.provisioner.store.WikiStore;
 
 /** The dependencies {@code /ready} checks, one {@link ReadinessCheck} each (SPEC §4). */
 final class ReadinessProbes {
   private ReadinessProbes() {}
 
-  static List<ReadinessCheck> of(Vertx vertx, AppConfig.Farm farm, WikiStore store, Redis redis,
-      CommandExecutor executor, ClusterMembership membership) {
+  static List<ReadinessCheck> of(Vertx vertx, AppConfig.Farm farm, AppConfig.WikiDb wikiDb, WikiStore store,
+      Redis redis, CommandExecutor executor, ClusterMembership membership) {
     List<ReadinessCheck> checks = new ArrayList<>();
     checks.add(new ReadinessCheck("mariadb", store::ping));
     checks.add(new ReadinessCheck("redis", () -> redis.send(Request.cmd(Command.PING))));
@@ -32,8 +33,9 @@ final class ReadinessProbes {
       List<Path> templates = new ArrayList<>(farm.templates().values());
       templates.add(farm.defaultTemplate());
       for (Path t : templates) {
-        if (!Files.isDirectory(t)) {
-          throw new IllegalStateException("template directory missing: " + t);
+        if (!Files.isDirectory(t) || !Files.isRegularFile(t.resolve("pubwiki.ini"))) {
+          throw new IllegalStateException("a template directory (farm.template / farm.templates) is missing or "
+              + "has no pubwiki.ini");
         }
       }
       return null;
@@ -42,6 +44,10 @@ final class ReadinessProbes {
       executor.checkReachable();
       return null;
     })));
+    checks.add(new ReadinessCheck("admin-db", () -> vertx.executeBlocking(() -> {
+      DbProvisionPhase.checkAdminLogin(vertx, wikiDb);
+      return null;
+    }, false)));
     return checks;
   }
 }

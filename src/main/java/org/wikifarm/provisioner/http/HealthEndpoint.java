@@ -34,17 +34,24 @@ public final class HealthEndpoint {
   private void ready(RoutingContext ctx) {
     List<Future<String>> results = new ArrayList<>();
     for (ReadinessCheck check : checks) {
-      results.add(withTimeout(check).map(v -> "ok").otherwise(e -> "unavailable"));
+      results.add(withTimeout(check).map(v -> (String) null).otherwise(HealthEndpoint::why));
     }
     Future.join(results).onComplete(ignored -> {
       JsonObject dependencies = new JsonObject();
+      JsonObject problems = new JsonObject();
       boolean ok = true;
       for (int i = 0; i < checks.size(); i++) {
-        String state = results.get(i).result();
-        dependencies.put(checks.get(i).name(), state);
-        ok &= "ok".equals(state);
+        String problem = results.get(i).result();
+        dependencies.put(checks.get(i).name(), problem == null ? "ok" : "unavailable");
+        if (problem != null) {
+          problems.put(checks.get(i).name(), problem);
+        }
+        ok &= problem == null;
       }
       JsonObject body = new JsonObject().put("status", ok ? "ready" : "unavailable").put("dependencies", dependencies);
+      if (!problems.isEmpty()) {
+        body.put("problems", problems); // why, in the checks' own actionable words (they never carry secrets)
+      }
       for (ReadinessCheck check : checks) {
         if (check.details() != null) {
           body.put(check.name(), check.details().get());
@@ -52,6 +59,14 @@ public final class HealthEndpoint {
       }
       Responses.json(ctx, ok ? 200 : 503, body);
     });
+  }
+
+  private static String why(Throwable failure) {
+    if (failure.getClass().getSimpleName().contains("Timeout")) {
+      return "did not answer within " + CHECK_TIMEOUT_MS + " ms";
+    }
+    String message = failure.getMessage();
+    return message == null || message.isBlank() ? "unavailable" : message;
   }
 
   private Future<?> withTimeout(ReadinessCheck check) {

@@ -23,7 +23,7 @@ import org.wikifarm.provisioner.store.TaskStore;
  * {@code wikifarm.tasks.enqueued} and also polls, so a lost wake-up only delays work. Each running task holds
  * a Redis lease renewed by heartbeat; a task whose lease has expired (its node died) is claimed again here
  * and resumed from its ledger. While Redis does not answer, or the node is not a healthy cluster member
- * ({@code clusterHealthy}), nothing new is claimed.
+ * or it cannot run a task ({@code canRun}: dependencies or cluster membership), nothing new is claimed.
  */
 public final class ProvisionWorkerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ProvisionWorkerVerticle.class.getName());
@@ -33,7 +33,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private final RedisAPI redis;
   private final RedisKeys keys;
   private final TaskRunner runner;
-  private final BooleanSupplier clusterHealthy;
+  private final BooleanSupplier canRun;
   private volatile boolean gateOpen = true;
   private final String nodeId = UUID.randomUUID().toString();
   private final Map<String, Lease> running = new ConcurrentHashMap<>();
@@ -44,9 +44,9 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private long pollTimer;
 
   public ProvisionWorkerVerticle(AppConfig.Worker config, TaskStore tasks, RedisAPI redis, RedisKeys keys,
-      TaskRunner runner, BooleanSupplier clusterHealthy) {
+      TaskRunner runner, BooleanSupplier canRun) {
     this.config = config;
-    this.clusterHealthy = clusterHealthy;
+    this.canRun = canRun;
     this.tasks = tasks;
     this.redis = redis;
     this.keys = keys;
@@ -70,7 +70,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
 
   /** Claims queued tasks while there is capacity. Only one claim loop runs at a time. */
   private void poll() {
-    if (stopping || running.size() >= config.concurrency() || !clusterGate()
+    if (stopping || running.size() >= config.concurrency() || !gate()
         || !polling.compareAndSet(false, true)) {
       return;
     }
@@ -99,7 +99,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
 
   /** Resumes running tasks whose lease is gone: their worker died or lost Redis for longer than the TTL. */
   private void recoverAbandoned() {
-    if (stopping || running.size() >= config.concurrency() || !clusterGate()) {
+    if (stopping || running.size() >= config.concurrency() || !gate()) {
       return;
     }
     tasks.runningStartedBefore(config.leaseTtl(), 20).onSuccess(ids -> {
@@ -118,16 +118,16 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
     });
   }
 
-  /** The cluster part of the health gate; logs when it closes and opens again. */
-  private boolean clusterGate() {
-    boolean open = clusterHealthy.getAsBoolean();
+  /** Whether this node may claim now; logs when that changes (the gate itself logs the reasons). */
+  private boolean gate() {
+    boolean open = canRun.getAsBoolean();
     if (open != gateOpen) {
       gateOpen = open;
       if (open) {
-        LOG.info("cluster membership healthy again; claiming tasks");
+        LOG.info("claiming tasks again");
       } else {
-        LOG.warning("not a healthy cluster member (left the cluster or fewer than cluster.min-members visible); "
-            + "not claiming tasks until it is");
+        LOG.warning("this node cannot run tasks now (see /ready: a dependency is down, or it is not a healthy "
+            + "cluster member); queued tasks wait for a node that can");
       }
     }
     return open;

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.wikifarm.provisioner.app.Application;
+import org.wikifarm.provisioner.cluster.ClusterMembership;
+import org.wikifarm.provisioner.worker.Checkpoints;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestInfra;
@@ -27,12 +29,18 @@ public final class RunningService implements AutoCloseable {
 
   /** {@code adjust} may change the test configuration JSON before start. */
   public static RunningService start(Consumer<JsonObject> adjust) throws Exception {
+    return start(adjust, Checkpoints.NONE);
+  }
+
+  /** As {@link #start(Consumer)}, with {@code checkpoints} told where every task's run is. */
+  public static RunningService start(Consumer<JsonObject> adjust, Checkpoints checkpoints) throws Exception {
     Path farm = Files.createTempDirectory(TestInfra.scratch(), "farm");
     JsonObject json = TestConfigs.json(farm);
     adjust.accept(json);
     Vertx vertx = Vertx.vertx();
     try {
-      Application app = Application.start(vertx, ConfigLoader.fromJson(json))
+      Application app = Application.start(vertx, ConfigLoader.fromJson(json), ClusterMembership.standalone(),
+              checkpoints)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new RunningService(vertx, app, farm);
     } catch (Exception e) {

@@ -71,6 +71,17 @@ public final class DbProvisionPhase implements Phase {
     return new DbProvisionPhase(vertx, DbProvisionPhase::passwordFromIni);
   }
 
+  /**
+   * Logs in with the admin account and out again: what {@code /ready} and the claim gate check, so a wrong
+   * {@code WIKI_DB_ADMIN_PASSWORD} stops the node from taking tasks instead of failing them one by one.
+   * Blocking; fails with the same actionable message a task would show.
+   */
+  public static void checkAdminLogin(Vertx vertx, AppConfig.WikiDb cfg) throws ProvisionException {
+    try (DbAdminSession ignored = DbAdminSession.open(vertx, cfg, TIMEOUT)) {
+      // logging in is the check
+    }
+  }
+
   @Override
   public String name() {
     return NAME;
