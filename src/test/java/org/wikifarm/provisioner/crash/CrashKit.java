@@ -51,6 +51,7 @@ final class CrashKit implements AutoCloseable {
   /** The names the nodes use: their configuration ({@link #config}) builds on the same base. */
   private final RedisKeys keys;
   private final String dbNamePrefix;
+  private final String keyPrefix;
 
   CrashKit(String name) throws Exception {
     TestInfra.truncateMetadata(); // the nodes' workers would otherwise also claim other classes' leftovers
@@ -62,6 +63,7 @@ final class CrashKit implements AutoCloseable {
     AppConfig names = ConfigLoader.fromJson(json);
     keys = new RedisKeys(names.redis().keyPrefix());
     dbNamePrefix = names.wikiDb().namePrefix();
+    keyPrefix = names.redis().keyPrefix();
     redis = RedisAPI.api(Redis.createClient(vertx, TestInfra.redis().url()));
   }
 
@@ -209,6 +211,16 @@ final class CrashKit implements AutoCloseable {
       }
     }
     assertEquals(List.of(), left, "Redis keys left by finished task " + taskId);
+  }
+
+  /** Redis restarted empty (no persistence): every key this farm had is gone — leases, ledgers, journals. */
+  void forgetRedis() throws Exception {
+    Response all = redis.keys(keyPrefix + "*").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    List<String> keysToDrop = new ArrayList<>();
+    all.forEach(k -> keysToDrop.add(k.toString()));
+    if (!keysToDrop.isEmpty()) {
+      redis.del(keysToDrop).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   boolean canLogIn(String user, String password, String database) throws Exception {
