@@ -213,7 +213,12 @@ final class ExtensionProxy implements AutoCloseable {
                 // forward-auth: the proxy's word on who the user is, never the client's
                 out.putHeader("X-Auth-User-Id", userId);
                 out.putHeader("X-Auth-User", userNameWire);
-                response.closeHandler(v -> out.connection().close()); // the browser went away: so does upstream
+                // the browser went away mid-response (an SSE stream): so does the upstream connection
+                response.closeHandler(v -> {
+                  if (!response.ended()) {
+                    out.connection().close();
+                  }
+                });
                 return out.send(body).map(in -> {
                   relay(req, out, in, exchange);
                   return null;
