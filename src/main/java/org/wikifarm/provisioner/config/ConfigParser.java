@@ -6,6 +6,7 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,11 +35,28 @@ final class ConfigParser {
     this.reader = new ConfigReader(root);
   }
 
-  /** @throws ConfigException listing every problem found */
-  static AppConfig parse(JsonObject root) {
-    return new ConfigParser(root).parse();
+  /** A configuration without problems, and what check-config prints of it. */
+  record Parsed(AppConfig config, List<Setting> settings) {}
+
+  /**
+   * Reads the merged layers. Unknown keys come first among the problems: a misspelt key often explains a
+   * "required" problem further down.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  static Parsed parse(ConfigLayers layers) {
+    ConfigParser parser = new ConfigParser(layers.merged());
+    AppConfig config = parser.parse();
+    ConfigReader reader = parser.reader;
+    List<String> problems = new ArrayList<>(layers.unknownKeys(reader.keysRead()));
+    problems.addAll(reader.problems());
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new Parsed(config, layers.settings(reader.keysRead(), reader.secretKeys(), reader.urlKeys()));
   }
 
+  /** Every section, even after a problem; the result holds stand-ins where a value was bad. */
   private AppConfig parse() {
     AppConfig.Http http = http();
     AppConfig.Database database = database();
@@ -51,7 +69,6 @@ final class ConfigParser {
     AppConfig.Worker worker = worker();
     AppConfig.Sse sse = sse();
     AppConfig.Cluster cluster = cluster();
-    reader.failOnProblems();
     return new AppConfig(http, database, redis, farm, wikiDb, openSearch, oauth, executor, worker, sse, cluster);
   }
 
@@ -70,14 +87,14 @@ final class ConfigParser {
     }
     return new AppConfig.Http(host, port,
         reader.integer("http.body-limit", 1024, 16 * 1024 * 1024),
-        Secret.of(reader.string("http.api-token", false)),
+        reader.secret("http.api-token"),
         reader.enumValue("http.identity", Identity.class, Identity.BODY),
         reader.integer("http.create-rate-limit", 0, 1_000_000),
         reader.duration("http.create-rate-window"));
   }
 
   private AppConfig.Database database() {
-    String url = reader.string("database.url", true);
+    String url = reader.url("database.url", true);
     DatabaseUrl parsed = DatabaseUrl.FALLBACK;
     if (url != null) {
       try {
@@ -91,7 +108,8 @@ final class ConfigParser {
         Secret.of(parsed.password()),
         reader.integer("database.pool-size", 1, 256),
         reader.duration("database.idle-timeout"),
-        reader.bool("database.verify-schema"));
+        reader.bool("database.verify-schema"),
+        reader.duration("database.connect-timeout"));
   }
 
   /** The parts of DATABASE_URL; {@link #FALLBACK} stands in while the URL is missing or invalid. */
@@ -129,8 +147,8 @@ final class ConfigParser {
 
   private AppConfig.Redis redis() {
     String server = reader.string("redis.server", true);
-    Secret password = Secret.of(reader.string("redis.password", false));
-    String url = reader.string("redis.url", false);
+    Secret password = reader.secret("redis.password");
+    String url = reader.url("redis.url", false);
     if (url == null || url.isEmpty()) {
       url = "redis://" + (password.isEmpty() ? ""
           : ":" + URLEncoder.encode(password.reveal(), StandardCharsets.UTF_8) + "@") + server;
@@ -210,14 +228,14 @@ final class ConfigParser {
     }
     return new AppConfig.WikiDb(host, adminAddress,
         reader.string("wiki-db.admin-user", true),
-        Secret.of(reader.string("wiki-db.admin-password", false)),
+        reader.secret("wiki-db.admin-password"),
         sharedDb, List.copyOf(sharedTables), namePrefix);
   }
 
   private AppConfig.OpenSearch openSearch() {
     return new AppConfig.OpenSearch(
         reader.string("opensearch.user", false),
-        Secret.of(reader.string("opensearch.password", false)),
+        reader.secret("opensearch.password"),
         reader.string("opensearch.endpoint", false));
   }
 
@@ -233,7 +251,7 @@ final class ConfigParser {
     ExecutorType type = reader.enumValue("executor.type", ExecutorType.class, ExecutorType.DOCKER);
     String instance = reader.string("executor.instance", false);
     String endpoint = reader.string("executor.portainer-endpoint", false);
-    Secret apiKey = Secret.of(reader.string("executor.portainer-api-key", false));
+    Secret apiKey = reader.secret("executor.portainer-api-key");
     if (type != ExecutorType.LOCAL && (instance == null || instance.isEmpty())) {
       reader.problem(reader.label("executor.instance") + " is required for the "
           + type.name().toLowerCase(Locale.ROOT) + " executor: the name or id of the wikifarm container");
