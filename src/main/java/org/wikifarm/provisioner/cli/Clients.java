@@ -51,9 +51,11 @@ final class Clients implements AutoCloseable {
       if (redis != null) {
         redis.close();
       }
-      Blocking.await(pool.close().eventually(vertx::close), Duration.ofSeconds(10));
+      Blocking.await(pool.close(), Duration.ofSeconds(10));
     } catch (Exception e) {
       // the process is about to exit; nothing is left to release
     }
+    // not awaited: the close completes on an event loop that is being shut down
+    vertx.close();
   }
 }

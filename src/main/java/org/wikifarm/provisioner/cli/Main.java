@@ -21,6 +21,7 @@ import org.wikifarm.provisioner.config.ConfigException;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.support.Audit;
 import org.wikifarm.provisioner.support.Blocking;
+import org.wikifarm.provisioner.support.Failures;
 import org.wikifarm.provisioner.worker.Checkpoints;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -113,7 +114,8 @@ public final class Main implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
           }
-          err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+          err.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage())
+              + (Failures.isTransient(e) ? " (the doctor command checks every dependency)" : ""));
           return 1;
         });
     int code = commandLine.execute(args.toArray(String[]::new));
