@@ -1,8 +1,6 @@
 package org.wikifarm.provisioner.config;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,8 +24,8 @@ import org.wikifarm.provisioner.config.AppConfig.Identity;
 final class ConfigParser {
 
   private static final Pattern HOST_PORT = Pattern.compile("^\\[?([A-Za-z0-9.:_-]+?)]?:(\\d{1,5})$");
-  private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z0-9_]{1,64}$");
-  private static final int DEFAULT_MYSQL_PORT = 3306;
+  static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z0-9_]{1,64}$");
+  static final int DEFAULT_MYSQL_PORT = 3306;
 
   private final ConfigReader reader;
 
@@ -110,39 +108,6 @@ final class ConfigParser {
         reader.duration("database.idle-timeout"),
         reader.bool("database.verify-schema"),
         reader.duration("database.connect-timeout"));
-  }
-
-  /** The parts of DATABASE_URL; {@link #FALLBACK} stands in while the URL is missing or invalid. */
-  private record DatabaseUrl(String host, int port, String name, String user, String password) {
-    static final DatabaseUrl FALLBACK = new DatabaseUrl("127.0.0.1", DEFAULT_MYSQL_PORT, "mediawiki", "", "");
-
-    /** @throws IllegalArgumentException naming the part that is wrong, never its value */
-    static DatabaseUrl parse(String url) {
-      URI uri = URI.create(url);
-      if (!"mysql".equals(uri.getScheme()) && !"mariadb".equals(uri.getScheme())) {
-        throw new IllegalArgumentException("scheme");
-      }
-      if (uri.getHost() == null) {
-        throw new IllegalArgumentException("host");
-      }
-      String name = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
-      if (name.isEmpty() || !IDENTIFIER.matcher(name).matches()) {
-        throw new IllegalArgumentException("database");
-      }
-      String user = "";
-      String password = "";
-      String userInfo = uri.getRawUserInfo();
-      if (userInfo != null) {
-        int colon = userInfo.indexOf(':');
-        user = URLDecoder.decode(colon < 0 ? userInfo : userInfo.substring(0, colon), StandardCharsets.UTF_8);
-        password = colon < 0 ? "" : URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8);
-      }
-      if (user.isEmpty()) {
-        throw new IllegalArgumentException("user");
-      }
-      return new DatabaseUrl(uri.getHost(), uri.getPort() == -1 ? DEFAULT_MYSQL_PORT : uri.getPort(), name, user,
-          password);
-    }
   }
 
   private AppConfig.Redis redis() {
