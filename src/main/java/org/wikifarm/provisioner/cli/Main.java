@@ -66,8 +66,13 @@ public final class Main implements Callable<Integer> {
 
   /** Whether the process's stdout is a terminal (progress bars then redraw in place); false in tests. */
   static volatile boolean stdoutIsTerminal;
-  /** Held so its level survives: one-shot commands still write audit lines (SPEC §8). */
-  private static final Logger AUDIT = Logger.getLogger(Audit.LOGGER);
+  /** Whether this JVM runs one command of ours ({@link #main}) rather than a test calling {@link #run}. */
+  private static volatile boolean ownProcess;
+  /**
+   * Held so its level survives: one-shot commands still write audit lines (SPEC §8). Not initialised with the
+   * class: a logger made before {@link #configureLogging} would fix the LogManager too early.
+   */
+  private static Logger audit;
 
   final PrintStream out;
   final PrintStream err;
@@ -81,6 +86,7 @@ public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
     configureLogging();
+    ownProcess = true;
     stdoutIsTerminal = System.console() != null;
     // ✓ ✗ ⚠ and the bar are UTF-8 whatever the locale says (a C locale would print '?')
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -147,12 +153,14 @@ public final class Main implements Callable<Integer> {
 
   /**
    * One-shot commands log only warnings: their output is the answer, and INFO lines from the service's classes
-   * would bury it. A logging config file given with -Djava.util.logging.config.file decides instead.
+   * would bury it. A logging config file given with -Djava.util.logging.config.file decides instead, and a
+   * test calling {@link #run} in its own JVM keeps its logging as it is.
    */
-  static void quietLogging() {
-    if (System.getProperty("java.util.logging.config.file") == null) {
+  static synchronized void quietLogging() {
+    if (ownProcess && System.getProperty("java.util.logging.config.file") == null) {
       Logger.getLogger("").setLevel(Level.WARNING);
-      AUDIT.setLevel(Level.INFO);
+      audit = Logger.getLogger(Audit.LOGGER);
+      audit.setLevel(Level.INFO);
     }
   }
 

@@ -21,9 +21,6 @@ import picocli.CommandLine.ParentCommand;
     exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:stopped by a signal after a graceful shutdown",
         "1:start-up failed (e.g. the database did not answer within database.connect-timeout)", Main.EXIT_USAGE})
 final class ServeCommand implements Callable<Integer> {
-  // the node logs as Main, as it always has: operators and the process tests match "Main - stopped"
-  private static final Logger LOG = Logger.getLogger(Main.class.getName());
-
   @ParentCommand Main main;
 
   @Override
@@ -32,6 +29,9 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   int serve(Main main) throws Exception {
+    // made here, never in a static field: a logger created before Main.configureLogging fixes the LogManager
+    // (and its reset at shutdown) too early. It logs as Main, as it always has ("Main - stopped").
+    Logger log = Logger.getLogger(Main.class.getName());
     AppConfig config = main.config();
     VertxOptions options = new VertxOptions().setPreferNativeTransport(false);
     Vertx vertx;
@@ -63,17 +63,17 @@ final class ServeCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down: no new requests, finishing in-flight ones");
+      log.info("shutting down: no new requests, finishing in-flight ones");
       try {
         Blocking.await(app.stop().eventually(vertx::close), Duration.ofSeconds(30));
       } catch (Exception e) {
-        LOG.warning("shutdown did not finish cleanly: " + e);
+        log.warning("shutdown did not finish cleanly: " + e);
       }
-      LOG.info("stopped");
+      log.info("stopped");
       ShutdownLogManager.resetAfterShutdown();
       stopped.countDown();
     }, "shutdown"));
-    LOG.info("WikiFarm Provisioner ready");
+    log.info("WikiFarm Provisioner ready");
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -43,13 +43,13 @@ public final class Cancellation {
     void run() throws Exception;
   }
 
-  /** Runs {@code work} on this thread with the thread interruptible by {@link #cancel}. */
+  /** Runs {@code work} on this thread with the thread interruptible by {@link #cancel}; not at all once requested. */
   void interruptibly(Work work) throws Exception {
     synchronized (this) {
-      interruptible = Thread.currentThread();
       if (requested) {
-        interruptible.interrupt();
+        throw new InterruptedException("cancelled: " + reason);
       }
+      interruptible = Thread.currentThread();
     }
     try {
       work.run();
