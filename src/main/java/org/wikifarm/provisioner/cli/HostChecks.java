@@ -67,7 +67,7 @@ final class HostChecks {
       return Check.failed("executor", String.valueOf(e.getMessage()), switch (config.executor().type()) {
         case DOCKER -> "check DOCKER_HOST (executor.docker-host), the service's access to it, and WIKIFARM_INSTANCE";
         case PORTAINER -> "check PORTAINER_ENDPOINT, PORTAINER_API_KEY and WIKIFARM_INSTANCE";
-        case LOCAL -> "check WIKIFARM_DIR";
+        case LOCAL -> "the local executor runs commands in the wikis' directories: create WIKIFARM_DIR";
       });
     }
   }

@@ -103,6 +103,23 @@ class CliCommandsTest {
   }
 
   @Test
+  void serveWaitsForADatabaseThatIsDownThenExitsOneNotAsAConfigurationError() throws Exception {
+    JsonObject down = config.copy();
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    down.getJsonObject("database").put("url", "mysql://u:hidden-pw-5@127.0.0.1:" + closed + "/mediawiki")
+        .put("connect-timeout", "2s");
+    down.getJsonObject("http").put("bind", "127.0.0.1:0");
+    CliProcess.Result r = new CliProcess(down, Files.createTempDirectory(TestInfra.scratch(), "down")).run("serve");
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(r.err().contains("does not answer yet") && r.err().contains("retrying for up to 2s"), "logged: " + r);
+    assertTrue(r.err().contains("did not answer within 2s"), r.toString());
+    assertFalse(r.err().contains("invalid configuration") || r.err().contains("hidden-pw-5"), r.toString());
+  }
+
+  @Test
   void tasksAndWikisShowWhatProvisionCreatedAndFeaturingChangesTheRow() throws Exception {
     CliProcess.Result created = cli.run("provision", "--name", "Listed Wiki", "--slug", "listed-wiki", "--owner-id",
         "9", "--owner-name", "Bob");
