@@ -35,7 +35,11 @@ class ArchitectureTest {
       .layer("support").definedBy(ROOT + ".support..")
       .layer("task").definedBy(ROOT + ".task..")
       .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-      .whereLayer("cli").mayOnlyAccessLayers("app", "cluster", "worker", "config", "support", "task")
+      // the operator's commands read and change what the service stores (tasks, wikis, wikis list, prune: store),
+      // and doctor asks the service's own executor (exec) and db_provision's admin session (phases) instead of
+      // imitating them; provision hands a Cancellation (provision) to the run it starts through app
+      .whereLayer("cli").mayOnlyAccessLayers("app", "cluster", "worker", "config", "support", "task", "store", "exec",
+          "phases", "provision")
       .whereLayer("app").mayOnlyAccessLayers("http", "manage", "worker", "cluster", "sse", "phases", "provision", "exec",
           "store", "config", "support", "task")
       .whereLayer("http").mayOnlyAccessLayers("sse", "manage", "store", "config", "support", "task")

@@ -105,9 +105,8 @@ public final class Application {
     if (!config.database().verifySchema()) {
       return Future.succeededFuture();
     }
-    return SchemaVerifier.missing(pool)
-        .recover(e -> Future.failedFuture(new ConfigException(List.of("cannot reach the metadata database at "
-            + config.database().host() + ":" + config.database().port() + " (DATABASE_URL): " + e.getMessage()))))
+    // a database that does not answer yet is waited for (not a configuration error); see DatabaseAtStartup
+    return DatabaseAtStartup.await(vertx, config.database(), () -> SchemaVerifier.missing(pool))
         .compose(missing -> missing.isEmpty() ? Future.succeededFuture()
             : Future.failedFuture(new ConfigException(List.of("the metadata database "
                 + config.database().name() + " lacks " + String.join(", ", missing)

@@ -39,10 +39,13 @@ public record AppConfig(
     }
   }
 
-  /** The metadata database (MediaWiki's, holding the wikifarm_* tables), from DATABASE_URL. */
+  /**
+   * The metadata database (MediaWiki's, holding the wikifarm_* tables), from DATABASE_URL. {@code connectTimeout}:
+   * how long start-up keeps retrying a database that does not answer before it gives up.
+   */
   public record Database(
       String host, int port, String name, String user, Secret password, int poolSize,
-      Duration idleTimeout, boolean verifySchema) {}
+      Duration idleTimeout, boolean verifySchema, Duration connectTimeout) {}
 
   /** Redis used by the service; {@code server}/{@code password} are also rendered into every pubwiki.ini. */
   public record Redis(Secret connectionString, String server, Secret password, String keyPrefix,

@@ -88,6 +88,33 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * The command line's configuration flags as picocli (or any other parser) read them: {@code --set}
+   * assignments are checked here so that every caller reports them the same way.
+   *
+   * @throws ConfigException listing every malformed {@code --set}
+   */
+  public static CommandLine commandLine(Path confFile, String bind, Integer workers, boolean cluster,
+      List<String> assignments, List<String> rest) {
+    JsonObject overrides = new JsonObject();
+    List<String> problems = new ArrayList<>();
+    if (bind != null) {
+      ConfigTree.set(overrides, "http.bind", bind);
+    }
+    if (workers != null) {
+      ConfigTree.set(overrides, "worker.concurrency", workers.toString());
+    }
+    if (cluster) {
+      ConfigTree.set(overrides, "cluster.enabled", "true");
+    }
+    assignments.forEach(a -> setOverride(overrides, a, problems));
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new CommandLine(confFile == null ? Path.of("conf", "config.yaml") : confFile, confFile != null,
+        overrides, List.copyOf(rest));
+  }
+
   /** Maps the environment onto config paths; unknown variables are ignored, empty ones count as unset. */
   public static JsonObject fromEnvironment(Map<String, String> env) {
     return EnvironmentVariables.toConfig(env);
@@ -95,16 +122,21 @@ public final class ConfigLoader {
 
   /** Loads, merges and validates every layer. Fails with a {@link ConfigException} listing all problems. */
   public static Future<AppConfig> load(Vertx vertx, Map<String, String> env, CommandLine commandLine) {
-    JsonObject envJson;
-    try {
-      envJson = fromEnvironment(env);
-    } catch (ConfigException e) {
-      return Future.failedFuture(e);
-    }
+    return loadWithSources(vertx, env, commandLine).map(Loaded::config);
+  }
+
+  /** The configuration and, key by key, its value and the layer that set it (check-config's table). */
+  public record Loaded(AppConfig config, List<Setting> settings) {}
+
+  /** As {@link #load}, also telling where each value came from. */
+  public static Future<Loaded> loadWithSources(Vertx vertx, Map<String, String> env, CommandLine commandLine) {
     if (commandLine.confFileExplicit() && !Files.isRegularFile(commandLine.confFile())) {
       return Future.failedFuture(new ConfigException(List.of(
           "config file " + commandLine.confFile() + " (from --conf) does not exist or is not a file")));
     }
+    JsonObject envJson = fromEnvironment(env);
+    // the file alone through ConfigRetriever (YAML parsing, an optional file); the layers are merged by
+    // ConfigLayers, lowest first, so that the file never overrides the environment
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
         .setIncludeDefaultStores(false)
         .setScanPeriod(-1)
@@ -112,19 +144,18 @@ public final class ConfigLoader {
             .setType("file")
             .setFormat("yaml")
             .setOptional(!commandLine.confFileExplicit())
-            .setConfig(new JsonObject().put("path", commandLine.confFile().toString())))
-        .addStore(json(envJson))
-        .addStore(json(commandLine.overrides()));
+            .setConfig(new JsonObject().put("path", commandLine.confFile().toString())));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     return retriever.getConfig()
         .eventually(retriever::close)
-        .recover(e -> Future.failedFuture(e instanceof ConfigException ? e
-            : new ConfigException(List.of("cannot read " + commandLine.confFile() + ": " + e.getMessage()))))
-        .compose(merged -> {
+        .recover(e -> Future.failedFuture(
+            new ConfigException(List.of("cannot read " + commandLine.confFile() + ": " + e.getMessage()))))
+        .compose(file -> {
           try {
-            // defaults go under the merged layers here rather than as a store: a YAML section whose keys are
-            // all commented out reads as null and would otherwise wipe the defaults beneath it
-            return Future.succeededFuture(overDefaults(merged));
+            ConfigLayers layers = ConfigLayers.of(commandLine.confFile().toString(), file, envJson,
+                commandLine.overrides());
+            ConfigParser.Parsed parsed = ConfigParser.parse(layers);
+            return Future.succeededFuture(new Loaded(parsed.config(), parsed.settings()));
           } catch (ConfigException e) {
             return Future.failedFuture(e);
           }
@@ -138,14 +169,6 @@ public final class ConfigLoader {
 
   /** Built-in defaults deep-merged with {@code overrides}, validated; no file or environment involved. */
   public static AppConfig fromJson(JsonObject overrides) {
-    return overDefaults(overrides);
-  }
-
-  private static AppConfig overDefaults(JsonObject layers) {
-    return ConfigParser.parse(ConfigDefaults.asJson().mergeIn(ConfigTree.withoutNulls(layers), true));
-  }
-
-  private static ConfigStoreOptions json(JsonObject config) {
-    return new ConfigStoreOptions().setType("json").setConfig(config);
+    return ConfigParser.parse(ConfigLayers.overDefaults(overrides)).config();
   }
 }

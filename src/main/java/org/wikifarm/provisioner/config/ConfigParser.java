@@ -1,11 +1,10 @@
 package org.wikifarm.provisioner.config;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,8 +24,8 @@ import org.wikifarm.provisioner.config.AppConfig.Identity;
 final class ConfigParser {
 
   private static final Pattern HOST_PORT = Pattern.compile("^\\[?([A-Za-z0-9.:_-]+?)]?:(\\d{1,5})$");
-  private static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z0-9_]{1,64}$");
-  private static final int DEFAULT_MYSQL_PORT = 3306;
+  static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z0-9_]{1,64}$");
+  static final int DEFAULT_MYSQL_PORT = 3306;
 
   private final ConfigReader reader;
 
@@ -34,11 +33,28 @@ final class ConfigParser {
     this.reader = new ConfigReader(root);
   }
 
-  /** @throws ConfigException listing every problem found */
-  static AppConfig parse(JsonObject root) {
-    return new ConfigParser(root).parse();
+  /** A configuration without problems, and what check-config prints of it. */
+  record Parsed(AppConfig config, List<Setting> settings) {}
+
+  /**
+   * Reads the merged layers. Unknown keys come first among the problems: a misspelt key often explains a
+   * "required" problem further down.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  static Parsed parse(ConfigLayers layers) {
+    ConfigParser parser = new ConfigParser(layers.merged());
+    AppConfig config = parser.parse();
+    ConfigReader reader = parser.reader;
+    List<String> problems = new ArrayList<>(layers.unknownKeys(reader.keysRead()));
+    problems.addAll(reader.problems());
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new Parsed(config, layers.settings(reader.keysRead(), reader.secretKeys(), reader.urlKeys()));
   }
 
+  /** Every section, even after a problem; the result holds stand-ins where a value was bad. */
   private AppConfig parse() {
     AppConfig.Http http = http();
     AppConfig.Database database = database();
@@ -51,7 +67,6 @@ final class ConfigParser {
     AppConfig.Worker worker = worker();
     AppConfig.Sse sse = sse();
     AppConfig.Cluster cluster = cluster();
-    reader.failOnProblems();
     return new AppConfig(http, database, redis, farm, wikiDb, openSearch, oauth, executor, worker, sse, cluster);
   }
 
@@ -70,14 +85,14 @@ final class ConfigParser {
     }
     return new AppConfig.Http(host, port,
         reader.integer("http.body-limit", 1024, 16 * 1024 * 1024),
-        Secret.of(reader.string("http.api-token", false)),
+        reader.secret("http.api-token"),
         reader.enumValue("http.identity", Identity.class, Identity.BODY),
         reader.integer("http.create-rate-limit", 0, 1_000_000),
         reader.duration("http.create-rate-window"));
   }
 
   private AppConfig.Database database() {
-    String url = reader.string("database.url", true);
+    String url = reader.url("database.url", true);
     DatabaseUrl parsed = DatabaseUrl.FALLBACK;
     if (url != null) {
       try {
@@ -91,40 +106,8 @@ final class ConfigParser {
         Secret.of(parsed.password()),
         reader.integer("database.pool-size", 1, 256),
         reader.duration("database.idle-timeout"),
-        reader.bool("database.verify-schema"));
-  }
-
-  /** The parts of DATABASE_URL; {@link #FALLBACK} stands in while the URL is missing or invalid. */
-  private record DatabaseUrl(String host, int port, String name, String user, String password) {
-    static final DatabaseUrl FALLBACK = new DatabaseUrl("127.0.0.1", DEFAULT_MYSQL_PORT, "mediawiki", "", "");
-
-    /** @throws IllegalArgumentException naming the part that is wrong, never its value */
-    static DatabaseUrl parse(String url) {
-      URI uri = URI.create(url);
-      if (!"mysql".equals(uri.getScheme()) && !"mariadb".equals(uri.getScheme())) {
-        throw new IllegalArgumentException("scheme");
-      }
-      if (uri.getHost() == null) {
-        throw new IllegalArgumentException("host");
-      }
-      String name = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
-      if (name.isEmpty() || !IDENTIFIER.matcher(name).matches()) {
-        throw new IllegalArgumentException("database");
-      }
-      String user = "";
-      String password = "";
-      String userInfo = uri.getRawUserInfo();
-      if (userInfo != null) {
-        int colon = userInfo.indexOf(':');
-        user = URLDecoder.decode(colon < 0 ? userInfo : userInfo.substring(0, colon), StandardCharsets.UTF_8);
-        password = colon < 0 ? "" : URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8);
-      }
-      if (user.isEmpty()) {
-        throw new IllegalArgumentException("user");
-      }
-      return new DatabaseUrl(uri.getHost(), uri.getPort() == -1 ? DEFAULT_MYSQL_PORT : uri.getPort(), name, user,
-          password);
-    }
+        reader.bool("database.verify-schema"),
+        reader.duration("database.connect-timeout"));
   }
 
   /** The password of {@code redis://[user]:password@host…}, URL-decoded, or empty. */
@@ -147,8 +130,8 @@ final class ConfigParser {
 
   private AppConfig.Redis redis() {
     String server = reader.string("redis.server", true);
-    Secret password = Secret.of(reader.string("redis.password", false));
-    String url = reader.string("redis.url", false);
+    Secret password = reader.secret("redis.password");
+    String url = reader.url("redis.url", false);
     if (url == null || url.isEmpty()) {
       url = "redis://" + (password.isEmpty() ? ""
           : ":" + URLEncoder.encode(password.reveal(), StandardCharsets.UTF_8) + "@") + server;
@@ -233,14 +216,14 @@ final class ConfigParser {
     }
     return new AppConfig.WikiDb(host, adminAddress,
         reader.string("wiki-db.admin-user", true),
-        Secret.of(reader.string("wiki-db.admin-password", false)),
+        reader.secret("wiki-db.admin-password"),
         sharedDb, List.copyOf(sharedTables), namePrefix);
   }
 
   private AppConfig.OpenSearch openSearch() {
     return new AppConfig.OpenSearch(
         reader.string("opensearch.user", false),
-        Secret.of(reader.string("opensearch.password", false)),
+        reader.secret("opensearch.password"),
         reader.string("opensearch.endpoint", false));
   }
 
@@ -256,7 +239,7 @@ final class ConfigParser {
     ExecutorType type = reader.enumValue("executor.type", ExecutorType.class, ExecutorType.DOCKER);
     String instance = reader.string("executor.instance", false);
     String endpoint = reader.string("executor.portainer-endpoint", false);
-    Secret apiKey = Secret.of(reader.string("executor.portainer-api-key", false));
+    Secret apiKey = reader.secret("executor.portainer-api-key");
     if (type != ExecutorType.LOCAL && (instance == null || instance.isEmpty())) {
       reader.problem(reader.label("executor.instance") + " is required for the "
           + type.name().toLowerCase(Locale.ROOT) + " executor: the name or id of the wikifarm container");

@@ -5,8 +5,10 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,7 +16,9 @@ import java.util.regex.Pattern;
  * Typed reads from the merged configuration tree. A bad value is recorded as a problem and a stand-in is
  * returned instead of throwing, so that parsing carries on and one start-up error lists every problem. Values
  * may arrive typed (YAML) or as strings (environment, flags). Problems name the key and, when one sets it, the
- * environment variable.
+ * environment variable. The reader also remembers every key it was asked for, in order, and which of them hold
+ * secrets: that is the list of valid keys (unknown ones are problems) and the rows of {@code check-config}.
+ * Every section therefore reads all of its keys unconditionally.
  */
 final class ConfigReader {
 
@@ -22,6 +26,9 @@ final class ConfigReader {
 
   private final JsonObject root;
   private final List<String> problems = new ArrayList<>();
+  private final Set<String> keysRead = new LinkedHashSet<>();
+  private final Set<String> secretKeys = new LinkedHashSet<>();
+  private final Set<String> urlKeys = new LinkedHashSet<>();
 
   ConfigReader(JsonObject root) {
     this.root = root;
@@ -31,11 +38,41 @@ final class ConfigReader {
     problems.add(text);
   }
 
-  /** @throws ConfigException listing every problem recorded so far, if there is any */
-  void failOnProblems() {
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
+  List<String> problems() {
+    return List.copyOf(problems);
+  }
+
+  /** Every key read so far, in the order of reading (section by section). */
+  Set<String> keysRead() {
+    return new LinkedHashSet<>(keysRead);
+  }
+
+  /** The keys read whose values are secrets. */
+  Set<String> secretKeys() {
+    return new LinkedHashSet<>(secretKeys);
+  }
+
+  /** The keys read whose values are URLs that may carry a password. */
+  Set<String> urlKeys() {
+    return new LinkedHashSet<>(urlKeys);
+  }
+
+  /** The value at {@code key}, noting the key as a valid one. */
+  private Object value(String key) {
+    keysRead.add(key);
+    return ConfigTree.get(root, key);
+  }
+
+  /** An optional secret: its value is never printed. */
+  Secret secret(String key) {
+    secretKeys.add(key);
+    return Secret.of(string(key, false));
+  }
+
+  /** A URL that may carry a password: shown without it. */
+  String url(String key, boolean required) {
+    urlKeys.add(key);
+    return string(key, required);
   }
 
   /** The key as problems name it: {@code http.bind (BIND_ADDR)}. */
@@ -45,7 +82,7 @@ final class ConfigReader {
 
   /** The trimmed value; null when absent, "" when empty (a required one is then a problem). */
   String string(String key, boolean required) {
-    Object v = ConfigTree.get(root, key);
+    Object v = value(key);
     if (v == null || (v instanceof String s && s.isEmpty())) {
       if (required) {
         problem(label(key) + " is required");
@@ -79,7 +116,7 @@ final class ConfigReader {
   }
 
   int integer(String key, int min, int max) {
-    Object v = ConfigTree.get(root, key);
+    Object v = value(key);
     try {
       int value = v instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(v).trim());
       if (value < min || value > max) {
@@ -93,7 +130,7 @@ final class ConfigReader {
   }
 
   boolean bool(String key) {
-    Object v = ConfigTree.get(root, key);
+    Object v = value(key);
     if (v instanceof Boolean b) {
       return b;
     }
@@ -114,7 +151,7 @@ final class ConfigReader {
 
   /** 200ms, 30s, 5m, 1h, 1d; a bare number means seconds. */
   Duration duration(String key) {
-    Object v = ConfigTree.get(root, key);
+    Object v = value(key);
     if (v instanceof Number n) {
       return Duration.ofSeconds(n.longValue());
     }
@@ -159,7 +196,7 @@ final class ConfigReader {
 
   /** A mapping, or null when absent or not a mapping. */
   JsonObject object(String key) {
-    Object v = ConfigTree.get(root, key);
+    Object v = value(key);
     if (v == null) {
       return null;
     }
@@ -172,7 +209,7 @@ final class ConfigReader {
 
   /** A list given as a YAML list or as a comma-separated string (environment); blank entries are dropped. */
   List<String> stringList(String key) {
-    Object v = ConfigTree.get(root, key);
+    Object v = value(key);
     List<String> out = new ArrayList<>();
     if (v == null) {
       return out;
@@ -195,12 +232,12 @@ final class ConfigReader {
 
   /** A list of argv lists, given as YAML or as a JSON string (environment, flags); [] is allowed. */
   List<List<String>> commands(String key) {
-    Object v = ConfigTree.get(root, key);
+    Object v = value(key);
     if (v instanceof String s) {
       try {
         v = new JsonArray(s);
       } catch (RuntimeException e) {
-        problem(label(key) + " must be a JSON array of argv arrays");
+        problem(label(key) + " must be a JSON array of argv arrays, e.g. [[\"php\",\"maintenance/update.php\"]]");
         return List.of();
       }
     }

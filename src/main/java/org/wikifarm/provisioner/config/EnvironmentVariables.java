@@ -2,9 +2,7 @@ package org.wikifarm.provisioner.config;
 
 import static java.util.Map.entry;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,9 +57,6 @@ final class EnvironmentVariables {
       entry("WIKIFARM_CLUSTER_PUBLIC_HOST", "cluster.public-host"),
       entry("WIKIFARM_CLUSTER_MIN_MEMBERS", "cluster.min-members")));
 
-  /** Variables whose values are JSON (argv lists) rather than plain strings. */
-  private static final Set<String> JSON_VALUED = Set.of("WIKIFARM_INSTALL_COMMANDS",
-      "WIKIFARM_DOCKER_INDEX_CFG_COMMANDS", "WIKIFARM_INDEX_COMMANDS");
   /** The variables whose values are (or contain) the service's secrets. */
   private static final Set<String> SECRET = Set.of("DATABASE_URL", "PROVISIONER_API_TOKEN", "REDIS_URL",
       "REDIS_PASSWORD", "WIKI_DB_ADMIN_PASSWORD", "OPENSEARCH_PASSWORD", "PORTAINER_API_KEY");
@@ -81,28 +76,24 @@ final class EnvironmentVariables {
     return name == null ? key : key + " (" + name + ")";
   }
 
-  /** The environment as a configuration layer; unknown variables are ignored, empty ones count as unset. */
+  /** The variable that sets {@code key}, or "" when none does. */
+  static String nameOf(String key) {
+    return NAME_BY_KEY.getOrDefault(key, "");
+  }
+
+  /**
+   * The environment as a configuration layer; unknown variables are ignored, empty ones count as unset. Values
+   * stay strings, also the JSON command lists: the parser reads them, so a malformed one is one problem among
+   * all the others instead of a failure that hides them.
+   */
   static JsonObject toConfig(Map<String, String> env) {
     JsonObject json = new JsonObject();
-    List<String> problems = new ArrayList<>();
     KEY_BY_NAME.forEach((name, key) -> {
       String value = env.get(name);
-      if (value == null || value.isEmpty()) {
-        return;
-      }
-      if (!JSON_VALUED.contains(name)) {
+      if (value != null && !value.isEmpty()) {
         ConfigTree.set(json, key, value);
-        return;
-      }
-      try {
-        ConfigTree.set(json, key, new JsonArray(value));
-      } catch (RuntimeException e) {
-        problems.add(name + " must be a JSON array of argv arrays, e.g. [[\"php\",\"maintenance/update.php\"]]");
       }
     });
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
     return json;
   }
 

@@ -74,6 +74,15 @@ public final class Orchestrator {
 
   /** As {@link #run(PhaseContext, ProgressListener)}, stopping between phases once {@code stillOwner} is false. */
   public Outcome run(PhaseContext ctx, ProgressListener listener, BooleanSupplier stillOwner) {
+    return run(ctx, listener, stillOwner, Cancellation.none());
+  }
+
+  /**
+   * As {@link #run(PhaseContext, ProgressListener, BooleanSupplier)}; once {@code cancellation} is requested the
+   * running phase is interrupted (or the next one not started) and everything is rolled back as after a failure.
+   */
+  public Outcome run(PhaseContext ctx, ProgressListener listener, BooleanSupplier stillOwner,
+      Cancellation cancellation) {
     Set<String> done = ctx.ledger().donePhases();
     int progress = 0;
     for (Step step : steps) {
@@ -85,12 +94,18 @@ public final class Orchestrator {
       if (!stillOwner.getAsBoolean()) {
         return new Outcome(Result.ABANDONED, "abandoned: another worker took over the task");
       }
+      if (cancellation.requested()) {
+        return cancelled(ctx, cancellation, "before " + name);
+      }
       listener.progress(name, progress, step.label());
       listener.phaseStarted(name);
       long started = System.nanoTime();
       try {
-        runWithRetries(step, ctx);
+        cancellation.interruptibly(() -> runWithRetries(step, ctx, cancellation));
       } catch (Exception e) {
+        if (cancellation.requested()) {
+          return cancelled(ctx, cancellation, "during " + name);
+        }
         String message = ctx.redactor().redact(failureMessage(step, e, ctx.request().taskId()));
         LOG.log(Level.WARNING, "task " + ctx.request().taskId() + ": " + message);
         String rollbackProblem = rollback(ctx);
@@ -122,7 +137,16 @@ public final class Orchestrator {
     return progress;
   }
 
-  private void runWithRetries(Step step, PhaseContext ctx) throws Exception {
+  /** The task was cancelled {@code when} ("during db_provision"): everything is undone as after a failure. */
+  private Outcome cancelled(PhaseContext ctx, Cancellation cancellation, String when) {
+    String message = "cancelled " + when + " (" + cancellation.reason() + ")";
+    LOG.warning("task " + ctx.request().taskId() + ": " + message + "; rolling back");
+    String rollbackProblem = rollback(ctx);
+    return rollbackProblem == null ? new Outcome(Result.FAILED_CLEAN, message + "; nothing was left behind")
+        : new Outcome(Result.FAILED_WITH_LEFTOVERS, message + ". " + rollbackProblem);
+  }
+
+  private void runWithRetries(Step step, PhaseContext ctx, Cancellation cancellation) throws Exception {
     Duration backoff = firstBackoff;
     Duration waited = Duration.ZERO; // the planned waits, so a busy machine's slow sleeps cannot cut retries short
     while (true) {
@@ -130,7 +154,7 @@ public final class Orchestrator {
         step.phase().run(ctx);
         return;
       } catch (Exception e) {
-        if (!Failures.isTransient(e) || waited.plus(backoff).compareTo(retryFor) > 0) {
+        if (!Failures.isTransient(e) || waited.plus(backoff).compareTo(retryFor) > 0 || cancellation.requested()) {
           throw e;
         }
         waited = waited.plus(backoff);

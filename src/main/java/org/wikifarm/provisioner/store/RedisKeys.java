@@ -8,6 +8,11 @@ public final class RedisKeys {
     this.prefix = prefix;
   }
 
+  /** What every key starts with ({@code redis.key-prefix}); the prune command scans below it. */
+  public String prefix() {
+    return prefix;
+  }
+
   /** Request extras the task rows have no column for (e.g. the template name). Hash, expires. */
   public String taskSpec(String taskId) {
     return prefix + "task:" + taskId + ":spec";

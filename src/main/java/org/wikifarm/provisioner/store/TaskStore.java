@@ -50,6 +50,14 @@ public final class TaskStore {
         }));
   }
 
+  /** Claims one given queued task (the CLI runs the task it queued); false when it is not queued any more. */
+  public Future<Boolean> claim(String taskId) {
+    return pool.preparedQuery("UPDATE wikifarm_tasks SET status = 'running', started_at = UTC_TIMESTAMP(), "
+            + "message = NULL WHERE id = ? AND status = 'queued'")
+        .execute(Tuple.of(taskId))
+        .map(updated -> updated.rowCount() == 1);
+  }
+
   /**
    * Running tasks started more than {@code grace} ago: candidates for recovery when their lease is gone. The
    * grace keeps a task that was claimed a moment ago, but whose lease is still being written, out of reach.

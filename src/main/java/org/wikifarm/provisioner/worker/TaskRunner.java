@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.support.Blocking;
+import org.wikifarm.provisioner.provision.Cancellation;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.Redactor;
@@ -57,6 +58,11 @@ public final class TaskRunner {
 
   /** Runs (or resumes) the task. Returns normally in every case; failures end as a failed task. */
   void run(String taskId, BooleanSupplier stillOwner) throws Exception {
+    run(taskId, stillOwner, Cancellation.none());
+  }
+
+  /** As {@link #run(String, BooleanSupplier)}; a requested {@code cancellation} ends it as a rolled-back failure. */
+  void run(String taskId, BooleanSupplier stillOwner, Cancellation cancellation) throws Exception {
     Wiki wiki = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.wikiOf(taskId));
     if (wiki == null) {
       rollBackAndFail(taskId, null, "the task's wiki row is missing");
@@ -90,7 +96,7 @@ public final class TaskRunner {
 
     Orchestrator.Outcome outcome;
     try {
-      outcome = orchestrator.run(ctx, progress, stillOwner);
+      outcome = orchestrator.run(ctx, progress, stillOwner, cancellation);
     } finally {
       progress.close();
     }

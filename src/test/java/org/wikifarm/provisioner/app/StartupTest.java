@@ -74,13 +74,57 @@ class StartupTest {
   }
 
   @Test
-  void unreachableDatabaseIsAClearStartFailure() throws Exception {
+  void anUnreachableDatabaseIsWaitedForThenARuntimeFailureNotAConfigurationError() throws Exception {
     JsonObject json = TestConfigs.json(Files.createTempDirectory(TestInfra.scratch(), "farm"));
-    json.getJsonObject("database").put("url", "mysql://u:hidden-pw-777@127.0.0.1:1/mediawiki");
+    json.getJsonObject("database").put("url", "mysql://u:hidden-pw-777@127.0.0.1:1/mediawiki")
+        .put("connect-timeout", "2s");
+    List<String> lines = new ArrayList<>();
+    Throwable failure = withLogCapture(lines, () -> startFailure(json));
+    assertFalse(failure instanceof ConfigException, "not a configuration error: " + failure);
+    assertTrue(failure.getMessage().contains("127.0.0.1:1 (DATABASE_URL) did not answer within 2s"),
+        failure.getMessage());
+    assertFalse(failure.getMessage().contains("hidden-pw-777"));
+    assertTrue(lines.stream().anyMatch(l -> l.contains("does not answer yet") && l.contains("retrying for up to 2s")),
+        "the wait is logged: " + lines);
+  }
+
+  @Test
+  void aRefusedLoginIsAConfigurationProblemAtOnce() throws Exception {
+    JsonObject json = configFor(EmbeddedMariaDb.METADATA_DB);
+    json.getJsonObject("database").put("url", "mysql://" + EmbeddedMariaDb.ADMIN_USER + ":wrong-pw-888@127.0.0.1:"
+        + TestInfra.mariaDb().port() + "/" + EmbeddedMariaDb.METADATA_DB);
+    long started = System.nanoTime();
     Throwable failure = startFailure(json);
     assertInstanceOf(ConfigException.class, failure);
-    assertTrue(failure.getMessage().contains("DATABASE_URL"), failure.getMessage());
-    assertFalse(failure.getMessage().contains("hidden-pw-777"));
+    assertTrue(failure.getMessage().contains("refused the login of '" + EmbeddedMariaDb.ADMIN_USER + "'"),
+        failure.getMessage());
+    assertFalse(failure.getMessage().contains("wrong-pw-888"));
+    assertTrue(System.nanoTime() - started < 30_000_000_000L, "no waiting for an answer that will not change");
+  }
+
+  private static Throwable withLogCapture(List<String> lines, java.util.concurrent.Callable<Throwable> action)
+      throws Exception {
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        synchronized (lines) {
+          lines.add(record.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() { }
+
+      @Override
+      public void close() { }
+    };
+    Logger root = Logger.getLogger("");
+    root.addHandler(capture);
+    try {
+      return action.call();
+    } finally {
+      root.removeHandler(capture);
+    }
   }
 
   @Test

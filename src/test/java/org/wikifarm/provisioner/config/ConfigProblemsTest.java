@@ -81,7 +81,8 @@ class ConfigProblemsTest {
         "executor.portainer-endpoint (PORTAINER_ENDPOINT) must be Portainer's Docker proxy URL, "
             + "e.g. https://portainer.example.org/api/endpoints/1/docker",
         "executor.portainer-api-key (PORTAINER_API_KEY) is required for the portainer executor",
-        "executor.install-commands (WIKIFARM_INSTALL_COMMANDS) must be a JSON array of argv arrays",
+        "executor.install-commands (WIKIFARM_INSTALL_COMMANDS) must be a JSON array of argv arrays, "
+            + "e.g. [[\"php\",\"maintenance/update.php\"]]",
         "executor.index-commands (WIKIFARM_INDEX_COMMANDS) must be a list of commands, "
             + "each a list of arguments",
         "executor.command-timeout must be a duration such as 200ms, 30s, 5m, 1h or 1d; got '-1'",
@@ -109,14 +110,23 @@ class ConfigProblemsTest {
   }
 
   @Test
-  void badJsonInTheEnvironmentIsListedPerVariable() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromEnvironment(
-        Map.of("WIKIFARM_INSTALL_COMMANDS", "x", "WIKIFARM_INDEX_COMMANDS", "{}")));
+  void badJsonInTheEnvironmentIsOneProblemAmongTheOthers() {
+    JsonObject json = new JsonObject().put("executor", new JsonObject().put("type", "local"))
+        .mergeIn(ConfigLoader.fromEnvironment(Map.of("WIKIFARM_INSTALL_COMMANDS", "x",
+            "WIKIFARM_INDEX_COMMANDS", "{}", "WIKIFARM_WORKERS", "lots")), true);
     String example = "[[\"php\",\"maintenance/update.php\"]]";
+    List<String> problems = assertThrows(ConfigException.class, () -> ConfigLoader.fromJson(json)).problems();
     assertEquals(List.of(
-        "WIKIFARM_INSTALL_COMMANDS must be a JSON array of argv arrays, e.g. " + example,
-        "WIKIFARM_INDEX_COMMANDS must be a JSON array of argv arrays, e.g. " + example),
-        e.problems());
+        "database.url (DATABASE_URL) is required",
+        "farm.root-host (WIKI_ROOT_HOST) is required",
+        "farm.wiki-dir (WIKIFARM_DIR) is required",
+        "farm.oauth-dir (WIKIFARM_OAUTH_DIR) is required",
+        "farm.template (WIKIFARM_TEMPLATE) is required",
+        "wiki-db.shared-db-name (WIKI_SHARED_DB_NAME) is required",
+        "wiki-db.admin-user (WIKI_DB_ADMIN_USER) is required",
+        "executor.install-commands (WIKIFARM_INSTALL_COMMANDS) must be a JSON array of argv arrays, e.g. " + example,
+        "executor.index-commands (WIKIFARM_INDEX_COMMANDS) must be a JSON array of argv arrays, e.g. " + example,
+        "worker.concurrency (WIKIFARM_WORKERS) must be a whole number; got 'lots'"), problems);
   }
 
   private static List<String> problems(JsonArray installCommands) {

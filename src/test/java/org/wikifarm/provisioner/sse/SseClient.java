@@ -28,11 +28,11 @@ public final class SseClient {
   }
 
   /** Reads until the server closes, the deadline passes, or {@code maxEvents} events arrived (-1: no limit). */
-  public static Stream read(String url, String lastEventId, Duration deadline, int maxEvents, String... headers)
-      throws Exception {
+  public static Stream read(String url, String lastEventId, Duration deadline, int maxEvents,
+      String... requestHeaders) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
-    for (int i = 0; i + 1 < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
+    for (int i = 0; i + 1 < requestHeaders.length; i += 2) {
+      request.header(requestHeaders[i], requestHeaders[i + 1]);
     }
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);

@@ -114,6 +114,18 @@ final class DbAdminSession implements AutoCloseable {
     return row.getLong(0) > 0;
   }
 
+  /** The server's version string, e.g. {@code 11.4.5-MariaDB}. */
+  String serverVersion() throws ProvisionException {
+    return one(conn.query("SELECT VERSION()").execute(), "read the server version").getString(0);
+  }
+
+  /** {@code SHOW GRANTS} of the admin session itself: one GRANT statement per line. */
+  java.util.List<String> ownGrants() throws ProvisionException {
+    java.util.List<String> grants = new java.util.ArrayList<>();
+    await(conn.query("SHOW GRANTS").execute(), "show grants", false).forEach(r -> grants.add(r.getString(0)));
+    return grants;
+  }
+
   // --- statements (DDL and DCL cannot be prepared, hence the text)
 
   /** {@code comment} is set atomically with the database: it is how an owner is recognised later. */

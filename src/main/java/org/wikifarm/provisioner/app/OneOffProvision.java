@@ -1,0 +1,164 @@
+package org.wikifarm.provisioner.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.exec.CommandExecutor;
+import org.wikifarm.provisioner.exec.CommandExecutors;
+import org.wikifarm.provisioner.http.ApiException;
+import org.wikifarm.provisioner.http.Caller;
+import org.wikifarm.provisioner.http.CreateWikiRequest;
+import org.wikifarm.provisioner.http.WikiRules;
+import org.wikifarm.provisioner.provision.Cancellation;
+import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
+import org.wikifarm.provisioner.sse.SseBridgeVerticle;
+import org.wikifarm.provisioner.store.EventJournal;
+import org.wikifarm.provisioner.store.NewWiki;
+import org.wikifarm.provisioner.store.SchemaVerifier;
+import org.wikifarm.provisioner.store.Pools;
+import org.wikifarm.provisioner.store.RedisKeys;
+import org.wikifarm.provisioner.store.Redises;
+import org.wikifarm.provisioner.store.Task;
+import org.wikifarm.provisioner.store.TaskQueue;
+import org.wikifarm.provisioner.store.TaskSpecs;
+import org.wikifarm.provisioner.store.TaskStore;
+import org.wikifarm.provisioner.store.WikiStore;
+import org.wikifarm.provisioner.support.Blocking;
+import org.wikifarm.provisioner.task.EventBusAddresses;
+import org.wikifarm.provisioner.task.TaskEvent;
+import org.wikifarm.provisioner.task.TaskId;
+import org.wikifarm.provisioner.worker.Checkpoints;
+import org.wikifarm.provisioner.worker.DirectRun;
+import org.wikifarm.provisioner.worker.TaskEvents;
+import org.wikifarm.provisioner.worker.TaskRunner;
+
+/**
+ * One wiki created from the terminal (the CLI's {@code provision}) through the service's own code: the API's
+ * validation ({@link CreateWikiRequest}), the same enqueue ({@link TaskQueue}), and the worker's
+ * {@link TaskRunner} run on the caller's thread for exactly that task ({@link DirectRun}) — not a worker
+ * verticle, which would also claim other clients' queued tasks. The SSE bridge journals the events as on a
+ * node, so the API's replay shows the task as well. No HTTP server, no rate limit (the operator is not a user).
+ */
+public final class OneOffProvision implements AutoCloseable {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  /** What {@code provision} was asked for; null optional values take the API's defaults. */
+  public record Request(String name, String slug, long ownerId, String ownerName, String language, String template,
+      String visibility) {}
+
+  private final Vertx vertx;
+  private final AppConfig config;
+  private final Pool pool;
+  private final Redis redis;
+  private final CommandExecutor executor;
+  private final TaskStore tasks;
+  private final TaskQueue queue;
+  private final DirectRun direct;
+  private String bridge;
+
+  private OneOffProvision(Vertx vertx, AppConfig config) throws Exception {
+    this.vertx = vertx;
+    this.config = config;
+    this.pool = Pools.metadata(vertx, config.database());
+    this.redis = Redises.client(vertx, config.redis());
+    this.executor = CommandExecutors.create(config);
+    RedisAPI redisApi = RedisAPI.api(redis);
+    RedisKeys keys = new RedisKeys(config.redis().keyPrefix());
+    TaskSpecs specs = new TaskSpecs(redisApi, keys);
+    this.tasks = new TaskStore(pool);
+    EventJournal journal = new EventJournal(redisApi, keys, config.redis());
+    boolean v2Schema = Blocking.await(SchemaVerifier.v2MigrationApplied(pool).otherwise(false), WAIT);
+    this.queue = new TaskQueue(new WikiStore(pool), journal, vertx.eventBus(), v2Schema);
+    TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys,
+        CreateWikiPhases.create(config, vertx, executor), new TaskEvents(vertx.eventBus()), Checkpoints.NONE);
+    this.direct = new DirectRun(vertx, config.worker(), tasks, redisApi, keys, runner);
+  }
+
+  /** Opens the clients and deploys the SSE bridge (the journal's writer). */
+  public static OneOffProvision open(Vertx vertx, AppConfig config) throws Exception {
+    OneOffProvision p = new OneOffProvision(vertx, config);
+    try {
+      p.bridge = Blocking.await(vertx.deployVerticle(new SseBridgeVerticle(config.sse(),
+          new EventJournal(RedisAPI.api(p.redis), new RedisKeys(config.redis().keyPrefix()), config.redis())::append)),
+          WAIT);
+      return p;
+    } catch (Exception e) {
+      p.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Validates the request with the API's rules and queues it; returns the task id.
+   *
+   * @throws IllegalArgumentException naming the field and what is wrong with it
+   * @throws org.wikifarm.provisioner.store.SlugTakenException the slug is held by another wiki
+   */
+  public String enqueue(Request r) throws Exception {
+    JsonObject body = new JsonObject().put("name", r.name()).put("slug", r.slug())
+        .put("owner", new JsonObject().put("id", r.ownerId()).put("username", r.ownerName()));
+    putIfSet(body, "language", r.language());
+    putIfSet(body, "template", r.template());
+    putIfSet(body, "visibility", r.visibility());
+    // in headers mode the API takes the owner from the proxy's headers: give it the same owner there
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add(Caller.ID_HEADER, Long.toString(r.ownerId()))
+        .add(Caller.NAME_HEADER, r.ownerName());
+    CreateWikiRequest valid;
+    try {
+      valid = CreateWikiRequest.parse(body, headers, config, new WikiRules(config));
+    } catch (ApiException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+    NewWiki wiki = new NewWiki(valid.name(), valid.slug(), valid.slug() + "." + config.farm().rootHost(),
+        valid.language(), valid.visibility(), valid.ownerId(), valid.ownerUsername(), valid.template());
+    return Blocking.await(queue.enqueue(TaskId.newId(), wiki, Future::succeededFuture), WAIT);
+  }
+
+  /** Delivers the task's events (as SSE clients get them: throttled, journaled) on an event-loop thread. */
+  public MessageConsumer<Object> watch(String taskId, Consumer<TaskEvent> listener) {
+    return vertx.eventBus().consumer(EventBusAddresses.task(taskId),
+        m -> listener.accept(TaskEvent.Journaled.fromJson((JsonObject) m.body()).event()));
+  }
+
+  /**
+   * Runs the queued task to its end on this thread; a requested {@code cancellation} interrupts it and rolls it
+   * back. False when a worker of the service claimed it first (it runs there; follow it with {@link #task}).
+   */
+  public boolean run(String taskId, Cancellation cancellation) throws Exception {
+    return direct.run(taskId, cancellation);
+  }
+
+  /** The task's row as it is now. */
+  public Task task(String taskId) throws Exception {
+    return Blocking.retrying("reading task " + taskId, WAIT, () -> tasks.find(taskId));
+  }
+
+  private static void putIfSet(JsonObject body, String field, String value) {
+    if (value != null) {
+      body.put(field, value);
+    }
+  }
+
+  /** Undeploys the bridge (it flushes its journal writes), then closes the clients. */
+  @Override
+  public void close() {
+    try {
+      Future<Void> undeploy = bridge == null ? Future.succeededFuture() : vertx.undeploy(bridge);
+      Blocking.await(undeploy.eventually(() -> {
+        executor.close();
+        redis.close();
+        return pool.close();
+      }), WAIT);
+    } catch (Exception e) {
+      // closing at exit: nothing is left to release
+    }
+  }
+}
