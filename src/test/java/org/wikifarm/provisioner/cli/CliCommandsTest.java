@@ -70,10 +70,10 @@ class CliCommandsTest {
 
   @Test
   void checkConfigPrintsOneRowPerKeyWithItsLayerAndNoSecret() throws Exception {
-    CliProcess.Result r = cli.run("check-config", "--bind", "127.0.0.1:18081", "--set", "worker.max-attempts=5");
+    CliProcess.Result r = cli.run("check-config", "--bind", "127.0.0.1:18081", "--set", "worker.transient-retry=45s");
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().matches("(?s).*\nhttp\\.bind +BIND_ADDR +flag +127\\.0\\.0\\.1:18081\n.*"), r.toString());
-    assertTrue(r.out().matches("(?s).*\nworker\\.max-attempts +- +flag +5\n.*"), r.toString());
+    assertTrue(r.out().matches("(?s).*\nworker\\.transient-retry +- +flag +45s\n.*"), r.toString());
     assertTrue(r.out().matches("(?s).*\nfarm\\.root-host +WIKI_ROOT_HOST +file +wiki\\.test\n.*"), r.toString());
     assertTrue(r.out().matches("(?s).*\nsse\\.heartbeat +- +default +15s\n.*"), r.toString());
     assertTrue(r.out().matches("(?s).*\nwiki-db\\.admin-password +WIKI_DB_ADMIN_PASSWORD +file +<redacted>\n.*"),
