@@ -82,10 +82,8 @@ public final class DirCopyPhase implements Phase {
   @Override
   public List<LedgerEntry> discover(PhaseContext ctx) {
     Path target = ctx.wikiDir().toAbsolutePath();
-    String taskId = ctx.request().taskId();
-    boolean ours = OwnershipMarker.isOwnedBy(target, taskId)
-        || Files.exists(OwnershipMarker.partialOf(target, taskId), LinkOption.NOFOLLOW_LINKS);
-    return ours ? List.of(new LedgerEntry(NAME, KIND, target.toString())) : List.of();
+    return OwnershipMarker.leftBy(target, ctx.request().taskId())
+        ? List.of(new LedgerEntry(NAME, KIND, target.toString())) : List.of();
   }
 
   private static void checkTemplate(Path template, PhaseContext ctx) throws ProvisionException {

@@ -118,10 +118,8 @@ public final class OAuthKeysPhase implements Phase {
   @Override
   public List<LedgerEntry> discover(PhaseContext ctx) {
     Path dir = ctx.oauthDir().toAbsolutePath();
-    String taskId = ctx.request().taskId();
-    boolean ours = OwnershipMarker.isOwnedBy(dir, taskId)
-        || Files.exists(OwnershipMarker.partialOf(dir, taskId), LinkOption.NOFOLLOW_LINKS);
-    return ours ? List.of(new LedgerEntry(NAME, KIND, dir.toString())) : List.of();
+    return OwnershipMarker.leftBy(dir, ctx.request().taskId())
+        ? List.of(new LedgerEntry(NAME, KIND, dir.toString())) : List.of();
   }
 
   private KeyPair generate(int bits) throws Exception {

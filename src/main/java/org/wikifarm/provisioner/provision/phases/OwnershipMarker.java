@@ -48,6 +48,11 @@ public final class OwnershipMarker {
     }
   }
 
+  /** Whether {@code taskId} made {@code target}, or got as far as its partial copy: what rollback must undo. */
+  static boolean leftBy(Path target, String taskId) {
+    return isOwnedBy(target, taskId) || Files.exists(partialOf(target, taskId), LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** Where a task builds a directory before renaming it onto {@code target}: hidden, unique to the task. */
   static Path partialOf(Path target, String taskId) {
     return target.resolveSibling("." + target.getFileName() + "." + taskId + ".partial");
