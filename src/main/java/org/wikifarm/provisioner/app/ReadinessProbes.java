@@ -29,14 +29,13 @@ final class ReadinessProbes {
       checks.add(new ReadinessCheck("cluster", () -> membership.canClaim() ? Future.succeededFuture()
           : Future.failedFuture("not a member, or fewer members than cluster.min-members"), membership::describe));
     }
+    // the default template only: every create without a named one needs it. A missing named template fails
+    // just the tasks that ask for it (with a message saying so), instead of stopping every claim on the node
     checks.add(new ReadinessCheck("templates", () -> vertx.executeBlocking(() -> {
-      List<Path> templates = new ArrayList<>(farm.templates().values());
-      templates.add(farm.defaultTemplate());
-      for (Path t : templates) {
-        if (!Files.isDirectory(t) || !Files.isRegularFile(t.resolve("pubwiki.ini"))) {
-          throw new IllegalStateException("a template directory (farm.template / farm.templates) is missing or "
-              + "has no pubwiki.ini");
-        }
+      Path t = farm.defaultTemplate();
+      if (!Files.isDirectory(t) || !Files.isRegularFile(t.resolve("pubwiki.ini"))) {
+        throw new IllegalStateException("the default template directory (WIKIFARM_TEMPLATE) is missing or has no "
+            + "pubwiki.ini");
       }
       return null;
     })));
