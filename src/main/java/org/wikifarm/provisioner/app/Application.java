@@ -122,7 +122,7 @@ public final class Application {
     List<Consumer<Router>> api = List.of(create::register, reads::register, events::register, health::register);
     Consumer<Router> root = router -> {
       health.register(router);
-      ProgressPage.register(router);
+      ProgressPage.register(router, config.http());
     };
 
     Orchestrator orchestrator = CreateWikiPhases.create(config, vertx, executor);
