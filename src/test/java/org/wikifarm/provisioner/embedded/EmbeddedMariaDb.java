@@ -126,7 +126,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     p.getOutputStream().close();
     if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new IllegalStateException("mariadb-install-db failed; see " + log);
+      List<String> lines = Files.readAllLines(log);
+      throw new IllegalStateException("mariadb-install-db failed; the end of " + log + ":\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
     }
   }
 
