@@ -73,7 +73,8 @@ public final class DevMain {
     started.push(db);
     db.leftoverStopped().ifPresent(what -> OUT.println("  " + what));
     List<String> slugs = setUpDatabase(db, noMediaWiki.isEmpty());
-    var.requireDirectoriesFor(db.queryColumn("SELECT slug FROM wikifarm_wikis WHERE status <> 'pending'",
+    // ready wikis only: a failed one may lack its directory by design (a rollback that removed it)
+    var.requireDirectoriesFor(db.queryColumn("SELECT slug FROM wikifarm_wikis WHERE status = 'ready'",
         EmbeddedMariaDb.METADATA_DB));
 
     OUT.println("Redis on 127.0.0.1:" + options.redisPort() + " …");

@@ -61,6 +61,30 @@ class DevModeRestartTest {
     assertTrue(Files.isDirectory(var.resolve("mariadb").resolve("wiki_after_overlap")), "the last wiki's database");
   }
 
+  /** Wiki directories without their database: refused, nothing touched; --reset empties var/ as a whole. */
+  @Test
+  void halfAVarIsRefusedAndOnlyResetAsAWhole() throws Exception {
+    Path half = TestInfra.scratch().resolve("devmode-half").resolve("var");
+    Path orphan = Files.createDirectories(half.resolve("farm").resolve("wikis").resolve("orphan"));
+    Files.writeString(orphan.resolve("pubwiki.ini"), "WIKI_SITE_NAME = \"Orphan\"\n");
+    DevModeProcess.Ports ports = DevModeProcess.Ports.free();
+    try (DevModeProcess refused = DevModeProcess.launch(half, ports, Map.of(), "--demo-template")) {
+      assertEquals(1, refused.awaitExit(STOP), refused.output());
+      assertTrue(refused.output().contains("has no database") && refused.output().contains("--reset"),
+          refused.output());
+    }
+    assertTrue(Files.exists(orphan.resolve("pubwiki.ini")), "nothing was deleted without --reset");
+    assertTrue(!Files.exists(half.resolve("mariadb").resolve("mysql")), "no database was made beside it");
+
+    try (DevModeProcess reset = DevModeProcess.start(half, ports, Map.of(), "--demo-template", "--reset")) {
+      assertTrue(reset.output().contains("(new)"), reset.output());
+      assertTrue(!Files.exists(orphan), "--reset emptied var/");
+      assertSucceeds(reset, "after-reset");
+      reset.signal("INT");
+      reset.awaitExit(STOP);
+    }
+  }
+
   /** Each wiki is listed as ready and featured, and its slug is taken. */
   private static void assertKept(DevModeProcess dev, List<String> slugs) throws Exception {
     JsonArray mine = dev.client().get("/provisioner/v1/users/1/wikis").json().getJsonArray("wikis");

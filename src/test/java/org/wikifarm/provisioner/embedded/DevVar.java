@@ -144,7 +144,7 @@ final class DevVar implements AutoCloseable {
   }
 
   /** Empties {@code dir} (all of it but the lock file), refusing a directory that is not the dev mode's. */
-  private static void reset(Path dir) throws IOException {
+  private static void reset(Path dir) throws Exception {
     List<Path> entries;
     try (Stream<Path> list = Files.list(dir)) {
       entries = list.filter(p -> !p.getFileName().toString().equals(LOCK)).toList();
@@ -155,6 +155,10 @@ final class DevVar implements AutoCloseable {
       throw new DevModeException("--reset refuses to empty " + dir + ": the dev mode did not create "
           + String.join(", ", foreign));
     }
+    // servers a crashed run left on these files go first: deleting data under a running server helps no one
+    ServerProcess.stopLeftover(dir.resolve("mariadb").resolve("mariadbd.pid"), "mariadbd", Duration.ofSeconds(60));
+    ServerProcess.stopLeftover(dir.resolve("redis").resolve("redis.pid"), "redis-server", Duration.ofSeconds(30));
+    ServerProcess.stopLeftover(dir.resolve("wiki-server.pid"), "php", Duration.ofSeconds(10));
     for (Path entry : entries) {
       TestInfra.deleteTree(entry);
       if (Files.exists(entry)) {

