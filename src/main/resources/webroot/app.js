@@ -256,6 +256,7 @@ function attach(taskId, { scroll = false } = {}) {
   $('percent').className = '';
   $('phase').textContent = 'Connecting';
   shownProgress = 0;
+  lastLogged = null;
   showProgress({ progress: 0 });
   $('message').textContent = '';
   if (scroll) showTaskCard();
@@ -281,6 +282,7 @@ function attach(taskId, { scroll = false } = {}) {
 }
 
 let shownProgress = 0;
+let lastLogged = null;
 
 /** One progress event: the bar moves with it (also inside a long phase), never back. */
 function showProgress(event, { logMessage = true } = {}) {
@@ -296,7 +298,9 @@ function showProgress(event, { logMessage = true } = {}) {
   }
   if (event.message && logMessage) {
     $('message').textContent = event.message;
-    log(progress, event.message);
+    // paced events inside a long phase repeat the current line with a new percentage: one log line per message
+    if (event.message !== lastLogged) log(progress, event.message);
+    lastLogged = event.message;
   }
 }
 
