@@ -31,13 +31,13 @@ final class DevMediaWiki {
    */
   static final String INSTALL_COMMANDS = "[[\"php\",\"maintenance/sql.php\",\"maintenance/tables-generated.sql\"],"
       + "[\"php\",\"maintenance/update.php\",\"--quick\"],"
-      + "[\"php\",\"maintenance/importTextFiles.php\",\"--summary\",\"Created by the WikiFarm dev mode\","
-      + "\"dev-mode/Main_Page.wikitext\"]]";
+      + "[\"php\",\"maintenance/importTextFiles.php\",\"--conf\",\"dev-mode/LocalSettings.import.php\","
+      + "\"--summary\",\"Created by the WikiFarm dev mode\",\"dev-mode/Main_Page.wikitext\"]]";
   /** CirrusSearch is not part of Debian's package: no search index to configure or build. */
   static final String NO_COMMANDS = "[]";
 
   /** Raise when the template's contents change, so existing var/ directories rebuild it. */
-  private static final int RECIPE = 2;
+  private static final int RECIPE = 3;
   private static final String STAMP = ".dev-template";
   private static final Set<String> NOT_COPIED =
       Set.of("LocalSettings.php", "extensions", "extensions-core", "images", "config");
@@ -122,8 +122,9 @@ final class DevMediaWiki {
     copyResource("/mediawiki-template/LocalSettings.php", partial.resolve("LocalSettings.farm.php"));
     copyResource("/dev-mode/LocalSettings.php", partial.resolve("LocalSettings.php"));
     copyResource("/demo-template/pubwiki.ini", partial.resolve("pubwiki.ini"));
-    copyResource("/dev-mode/Main_Page.wikitext",
-        Files.createDirectories(partial.resolve("dev-mode")).resolve("Main_Page.wikitext"));
+    Path devMode = Files.createDirectories(partial.resolve("dev-mode"));
+    copyResource("/dev-mode/Main_Page.wikitext", devMode.resolve("Main_Page.wikitext"));
+    copyResource("/dev-mode/LocalSettings.import.php", devMode.resolve("LocalSettings.import.php"));
     Files.writeString(partial.resolve(STAMP), stamp());
     TestInfra.deleteTree(dir); // an outdated template; nothing refers to it
     Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -136,10 +137,8 @@ final class DevMediaWiki {
   }
 
   /**
-   * The farm's shared database with MediaWiki's own definitions of the shared tables, and the user every wiki's
-   * install creates first ("Maintenance script", user and actor 1 in the wiki's own tables, the author of the
-   * Main Page): once a wiki leaves bootstrap mode it reads users and actors from here, and a page whose author
-   * is missing does not render.
+   * The farm's shared database with MediaWiki's own definitions of the shared tables (the Main Page import
+   * creates its author here, see LocalSettings.import.php).
    */
   static void createSharedDatabase(EmbeddedMariaDb db) throws Exception {
     db.run("CREATE DATABASE IF NOT EXISTS `" + SHARED_DB + "` CHARACTER SET binary", null);
@@ -154,10 +153,6 @@ final class DevMediaWiki {
       throw new IllegalStateException("user, user_properties and actor not found in " + MEDIAWIKI
           + "/maintenance/tables-generated.sql");
     }
-    statements.add("INSERT IGNORE INTO `user` (user_id, user_name, user_password, user_newpassword, user_email, "
-        + "user_touched, user_token, user_registration, user_editcount) VALUES (1, 'Maintenance script', '', '', '', "
-        + "'20250101000000', '', '20250101000000', 0)");
-    statements.add("INSERT IGNORE INTO actor (actor_id, actor_user, actor_name) VALUES (1, 1, 'Maintenance script')");
     db.runEach(statements, SHARED_DB);
   }
 

@@ -70,6 +70,9 @@ class DevModeMediaWikiTest {
       Answer mainPage = get(ports.wiki(), url.getAuthority(), "/index.php/Main_Page");
       assertEquals(200, mainPage.status, mainPage.head);
       assertTrue(mainPage.body.contains("is a real MediaWiki"), "the Main Page's text");
+      // its author lives in the farm's shared user tables, where the finished wiki looks (history joins them)
+      assertTrue(get(ports.wiki(), url.getAuthority(), "/index.php?title=Main_Page&action=history").body
+          .contains("Maintenance script"), "the Main Page's history names its author");
 
       // the wiki's secrets are not files the server hands out
       assertFalse(get(ports.wiki(), url.getAuthority(), "/pubwiki.ini").body.contains("WIKI_DB_PASSWORD"));
