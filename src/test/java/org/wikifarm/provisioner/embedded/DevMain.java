@@ -43,8 +43,8 @@ public final class DevMain {
     try {
       DevOptions options = DevOptions.parse(args);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(started, options.varDir()), "dev-stop"));
-      Running running = start(options, started);
-      OUT.println(running.banner());
+      DevBanner banner = start(options, started);
+      OUT.println(banner.text());
       new CountDownLatch(1).await(); // until the shutdown hook ends the JVM
     } catch (DevModeException | ConfigException e) {
       failed(e.getMessage(), started);
@@ -60,7 +60,7 @@ public final class DevMain {
     System.exit(1);
   }
 
-  private static Running start(DevOptions options, Deque<AutoCloseable> started) throws Exception {
+  private static DevBanner start(DevOptions options, Deque<AutoCloseable> started) throws Exception {
     OUT.println("WikiFarm Provisioner dev mode: data in " + options.varDir());
     DevVar var = DevVar.open(options.varDir(), options.reset(), OUT);
     started.push(var);
@@ -147,7 +147,7 @@ public final class DevMain {
         .get(60, TimeUnit.SECONDS);
     started.push(() -> app.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
     var.markComplete();
-    return new Running(options, app.httpPort(), var.fresh(), slugs, template, env, rootHost);
+    return new DevBanner(options, app.httpPort(), var.fresh(), slugs, template, env, rootHost);
   }
 
   /** Schema, shared tables, the featured trigger; returns the slugs already taken. */
@@ -193,57 +193,6 @@ public final class DevMain {
       } catch (Exception e) {
         System.err.println("while stopping: " + e); // carry on: the rest must still stop
       }
-    }
-  }
-
-  /** What the banner says, all of it true of this start. */
-  private record Running(DevOptions options, int httpPort, boolean fresh, List<String> slugs, String template,
-      DevEnvironment env, String rootHost) {
-
-    String banner() {
-      String api = "http://127.0.0.1:" + httpPort;
-      String slug = freeSlug(slugs);
-      String wiki = "http://" + slug + "." + rootHost + ":" + options.wikiPort() + "/";
-      String data = options.varDir() + (fresh ? " (new)" : " (kept from an earlier run: " + slugs.size()
-          + " wiki(s))");
-      return """
-
-          WikiFarm Provisioner dev mode is ready.
-            progress page  %1$s/
-            create a wiki and watch it (paste both lines):
-              T=$(curl -s -X POST %1$s/provisioner/v1/wikis -H 'Content-Type: application/json' -d '{"name":"%2$s","slug":"%3$s","owner":{"id":1,"username":"Admin"}}' | sed -E 's/.*"task_id":"([^"]*)".*/\\1/')
-              curl -sN %1$s/provisioner/v1/tasks/$T/events
-            then open it   %4$s  (or http://127.0.0.1:%5$d/%3$s/)
-            your wikis     curl -s %1$s/provisioner/v1/users/1/wikis
-            template       %6$s
-            ports          API %7$d, wikis %5$d, MariaDB %8$d, Redis %9$d (all on 127.0.0.1)
-            data           %10$s
-            environment    %11$s
-          Ctrl-C stops it; the data stays. Start over with: mvn -Pdev test-compile exec:java -Dexec.args=--reset
-          """.formatted(api, title(slug), slug, wiki, options.wikiPort(), template, httpPort, options.mariaDbPort(),
-          options.redisPort(), data, env.describe());
-    }
-
-    /** The banner's example must work when pasted: a slug no wiki has yet (README's example uses another). */
-    private static String freeSlug(List<String> taken) {
-      for (String candidate : List.of("my-first-wiki", "my-second-wiki", "my-third-wiki")) {
-        if (!taken.contains(candidate)) {
-          return candidate;
-        }
-      }
-      int n = 4;
-      while (taken.contains("my-wiki-" + n)) {
-        n++;
-      }
-      return "my-wiki-" + n;
-    }
-
-    private static String title(String slug) {
-      StringBuilder out = new StringBuilder();
-      for (String word : slug.split("-")) {
-        out.append(out.length() == 0 ? "" : " ").append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
-      }
-      return out.toString();
     }
   }
 }
