@@ -11,19 +11,29 @@ const API = (() => {
   return new URL(dir + 'provisioner/v1/', location.origin).href;
 })();
 
+// Labels of the phases this page knows; the list itself is never assumed (a phase it does not know is shown by
+// its name), since the service decides which phases a task has.
 const PHASES = {
   dir_copy: 'Copying template',
   render_ini: 'Writing settings',
   db_provision: 'Creating database',
+  oauth: 'Generating keys',
   oauth_keys: 'Generating keys',
   docker_install: 'Installing MediaWiki',
+  docker_index_cfg: 'Configuring search',
   flip_bootstrap: 'Finishing installation',
   index: 'Building search index',
+  verify: 'Checking the wiki',
 };
 const FIELDS = ['name', 'slug', 'language', 'visibility', 'owner-id', 'owner-name'];
 const IDENTITY_KEY = 'wikifarm.provisioner.actingAs';
 
 const $ = (id) => document.getElementById(id);
+
+// Identity mode of the service (ui.json): 'body' (this page sends the owner) or 'headers' (a proxy supplies the
+// user on every request; then `proxyUser` is whom it supplied, or null).
+let identityMode = 'body';
+let proxyUser = null;
 
 // ---- small helpers ---------------------------------------------------------------------------------------------
 
@@ -54,7 +64,28 @@ function loadIdentity() {
 }
 
 function identity() {
+  if (identityMode === 'headers') {
+    return proxyUser || { id: null, username: null };
+  }
   return { id: Number($('owner-id').value), username: $('owner-name').value.trim() };
+}
+
+/** Asks the service which identity mode it runs in; the page defaults to 'body' when it cannot tell. */
+async function loadUiConfig() {
+  try {
+    const response = await fetch(new URL('ui.json', location.href), { headers: { Accept: 'application/json' } });
+    const config = response.ok ? await response.json() : {};
+    if (config.identity !== 'headers') return;
+    identityMode = 'headers';
+    proxyUser = config.user || null;
+    $('body-identity').hidden = true;
+    $('proxy-identity').hidden = false;
+    $('identity-title').textContent = 'Identity from the proxy';
+    $('proxy-user').textContent = proxyUser
+      ? 'Creating wikis as ' + proxyUser.username + ' (user ' + proxyUser.id + ').'
+      : 'The proxy supplied no user' + (config.problem ? ' (' + config.problem + ')' : '')
+        + ': the service will refuse to create a wiki from this browser.';
+  } catch (e) { /* an older service without ui.json: body mode */ }
 }
 
 function saveIdentity() {
@@ -161,9 +192,10 @@ async function submitForm(event) {
     slug: $('slug').value.trim(),
     language: $('language').value.trim() || undefined,
     visibility: $('visibility').value,
-    owner: identity(),
+    owner: identityMode === 'body' ? identity() : undefined, // in headers mode the proxy says who it is
   };
   $('submit').disabled = true;
+  let started = false;
   try {
     const result = await api('wikis', {
       method: 'POST',
@@ -171,9 +203,14 @@ async function submitForm(event) {
       body: JSON.stringify(body),
     });
     if (result.status === 202 && result.body && result.body.task_id) {
-      location.hash = 'task=' + result.body.task_id; // a reload reattaches (see hashchange)
+      started = true;
+      // the values were used: clear them, so a second click cannot send them again (the answer would be 409)
+      $('name').value = '';
+      $('slug').value = '';
       slugEdited = false;
       setSlugStatus('', '');
+      attach(result.body.task_id, { scroll: true });
+      history.replaceState(null, '', '#task=' + result.body.task_id); // a reload reattaches
       refreshWikis();
     } else {
       showApiError(errorOf(result));
@@ -181,24 +218,48 @@ async function submitForm(event) {
   } catch (e) {
     setFormError('The service could not be reached: ' + e.message);
   } finally {
-    $('submit').disabled = false;
+    if (!started) $('submit').disabled = false; // else the task's end frees the form
   }
+}
+
+/** While a task runs the form is locked, so its progress is the one thing to look at. */
+function lockForm(locked) {
+  $('create-fields').disabled = locked;
+  $('submit').disabled = locked;
+  $('busy-hint').hidden = !locked;
+}
+
+/** Brings the progress card into view: after a click it is often below the fold. */
+function showTaskCard() {
+  const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  $('task').scrollIntoView({ behavior: smooth ? 'smooth' : 'auto', block: 'start' });
+  $('task-title').focus({ preventScroll: true }); // screen readers follow to the progress too
 }
 
 // ---- live progress -----------------------------------------------------------------------------------------------
 
 let source = null;
 
-function attach(taskId) {
+let attachedTask = null;
+
+function attach(taskId, { scroll = false } = {}) {
+  if (taskId === attachedTask && source) return; // already following it (the hash names it too)
   if (source) source.close();
+  attachedTask = taskId;
+  lockForm(true);
   $('task').hidden = false;
   $('task-id').textContent = taskId;
   $('log').replaceChildren();
   $('result').textContent = '';
   $('result').className = '';
+  $('bar').className = '';
+  $('percent').className = '';
   $('phase').textContent = 'Connecting';
+  shownProgress = 0;
+  lastLogged = null;
   showProgress({ progress: 0 });
   $('message').textContent = '';
+  if (scroll) showTaskCard();
 
   source = new EventSource(API + 'tasks/' + encodeURIComponent(taskId) + '/events');
   source.addEventListener('progress', (e) => showProgress(JSON.parse(e.data)));
@@ -211,6 +272,7 @@ function attach(taskId) {
     if (!source) return;
     if (source.readyState === EventSource.CLOSED) { // e.g. 404 unknown task: the browser gives up
       source = null;
+      lockForm(false);
       $('result').className = 'failed';
       $('result').textContent = 'Could not follow task ' + taskId + ' (unknown task or service unavailable).';
     } else {
@@ -219,8 +281,13 @@ function attach(taskId) {
   };
 }
 
-function showProgress(event) {
-  const progress = Math.max(0, Math.min(100, Number(event.progress) || 0));
+let shownProgress = 0;
+let lastLogged = null;
+
+/** One progress event: the bar moves with it (also inside a long phase), never back. */
+function showProgress(event, { logMessage = true } = {}) {
+  const progress = Math.max(shownProgress, Math.min(100, Number(event.progress) || 0));
+  shownProgress = progress;
   $('bar').value = progress;
   $('bar').setAttribute('aria-valuetext', progress + ' %');
   $('percent').textContent = progress + ' %';
@@ -229,9 +296,11 @@ function showProgress(event) {
   } else if (event.status === 'queued') {
     $('phase').textContent = 'Queued';
   }
-  if (event.message) {
+  if (event.message && logMessage) {
     $('message').textContent = event.message;
-    log(progress, event.message);
+    // paced events inside a long phase repeat the current line with a new percentage: one log line per message
+    if (event.message !== lastLogged) log(progress, event.message);
+    lastLogged = event.message;
   }
 }
 
@@ -246,15 +315,23 @@ function log(progress, message) {
 }
 
 async function finish(event) {
-  showProgress(event);
+  lockForm(false);
   const result = $('result');
   result.className = event.status;
+  $('bar').className = event.status;
+  $('percent').className = event.status;
   if (event.status !== 'succeeded') {
+    // the bar stays where the task got to (the event carries that progress), in red; the message once, here
+    shownProgress = 0;
+    showProgress(event, { logMessage: false });
     $('phase').textContent = 'Failed';
+    $('message').textContent = '';
     result.textContent = 'Failed: ' + (event.message || 'unknown error');
     refreshWikis();
     return;
   }
+  showProgress(event, { logMessage: false });
+  $('message').textContent = '';
   $('phase').textContent = 'Done';
   result.textContent = 'Your wiki is ready.';
   const wikis = await refreshWikis();
@@ -279,6 +356,10 @@ async function refreshWikis() {
   const { id } = identity();
   $('list-error').textContent = '';
   let wikis = [];
+  if (id === null) { // headers mode without a user: there is nobody whose wikis to list
+    renderWikis(wikis);
+    return wikis;
+  }
   try {
     const result = await api('users/' + encodeURIComponent(id) + '/wikis');
     if (result.status === 200 && result.body) {
@@ -332,7 +413,7 @@ function taskFromHash() {
   return match ? match[1] : null;
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+document.addEventListener('DOMContentLoaded', async () => {
   loadIdentity();
   $('owner-id').addEventListener('change', saveIdentity);
   $('owner-name').addEventListener('change', saveIdentity);
@@ -342,6 +423,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('create-form').addEventListener('submit', submitForm);
   $('refresh').addEventListener('click', refreshWikis);
   window.addEventListener('hashchange', () => { const t = taskFromHash(); if (t) attach(t); });
+  await loadUiConfig(); // before the list: in headers mode the proxy's user is whose wikis to list
   refreshWikis();
   const task = taskFromHash();
   if (task) attach(task);

@@ -151,7 +151,7 @@ public final class Application {
         health::register);
     Consumer<Router> root = router -> {
       health.register(router);
-      ProgressPage.register(router);
+      ProgressPage.register(router, config.http());
     };
 
     Orchestrator orchestrator = CreateWikiPhases.create(config, vertx, executor);

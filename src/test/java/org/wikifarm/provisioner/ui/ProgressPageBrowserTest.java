@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -50,6 +53,9 @@ import org.wikifarm.provisioner.embedded.TestInfra;
  * slow-ish shell commands so the progress is visible. A user fills the form, sees the live availability check,
  * submits, watches the bar and the phase labels move to 100 %, gets the link, finds the wiki in "my wikis" as
  * ready, and a reload re-attaches to the task from the URL hash. Failures and API errors land where they should.
+ * At a laptop's 1280×900 and a phone's 375×812 the progress card comes into view right after the click and the
+ * form is locked while the task runs; a failure stays red at the progress it reached. Screenshots of each go to
+ * {@code target/screenshots/}.
  */
 @HostTools.Required({Tool.CHROMIUM})
 class ProgressPageBrowserTest {
@@ -102,7 +108,7 @@ class ProgressPageBrowserTest {
     options.setBinary(chromium);
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-proxy-server", "--window-size=1000,1600", "--user-data-dir=" + profile.toAbsolutePath());
+        "--no-proxy-server", "--window-size=1280,900", "--user-data-dir=" + profile.toAbsolutePath());
     browser = new ChromeDriver(driverService, options);
     browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
   }
@@ -126,6 +132,11 @@ class ProgressPageBrowserTest {
   /** A fresh page acting as this run's user (typed into the dev identity fields, as a person would). */
   @BeforeEach
   void openPage() {
+    openPage("1280x900");
+  }
+
+  private static void openPage(String size) {
+    viewport(size);
     browser.get(page);
     type("owner-id", Long.toString(OWNER_ID));
     type("owner-name", "Browser Tester");
@@ -171,6 +182,10 @@ class ProgressPageBrowserTest {
     waitFor("the progress section after the 202", () -> byId("task").isDisplayed()
         || !text("form-error").isEmpty() || !text("slug-error").isEmpty());
     assertTrue(byId("task").isDisplayed(), "form error=" + text("form-error") + " slug error=" + text("slug-error"));
+    // while it runs, the form is cleared and locked: the same values again would only be refused
+    assertEquals("", byId("name").getDomProperty("value"));
+    assertEquals("", byId("slug").getDomProperty("value"));
+    assertFalse(byId("submit").isEnabled(), "the submit button is locked while the task runs");
 
     // follow the live progress: the bar moves through intermediate values and the phases get human labels
     Set<Integer> values = new LinkedHashSet<>();
@@ -196,6 +211,7 @@ class ProgressPageBrowserTest {
     assertEquals("100", byId("bar").getDomProperty("value"));
     assertEquals("100 %", text("percent"));
     assertEquals("Done", text("phase"));
+    assertTrue(byId("submit").isEnabled() && byId("name").isEnabled(), "the form is free again");
     assertTrue(currentHash().startsWith("#task="), "the task id is in the URL: " + currentHash());
     WebElement link = waitForElement("wiki-link");
     assertEquals("https://" + slug + ".wiki.test/", link.getAttribute("href"));
@@ -218,9 +234,40 @@ class ProgressPageBrowserTest {
     assertEquals("https://" + slug + ".wiki.test/", waitForElement("wiki-link").getAttribute("href"));
   }
 
-  @Test
-  void aFailedTaskShowsItsMessageInRed() {
-    String slug = "fail-" + RUN;
+  /** The click, then within a second the progress card is where the eye is, at a laptop's and a phone's size. */
+  @ParameterizedTest
+  @ValueSource(strings = {"1280x900", "375x812"})
+  void theProgressCardComesIntoViewAndTheFormIsLocked(String size) {
+    openPage(size);
+    String slug = "view-" + size.replace('x', '-') + "-" + RUN;
+    type("name", "In View " + RUN);
+    type("slug", slug);
+    waitForSlugState("available");
+    assertFalse(inViewport("task") && byId("task").isDisplayed(), "the card starts out of sight or hidden");
+    byId("submit").click();
+    long clicked = System.nanoTime();
+    while (!(byId("task").isDisplayed() && inViewport("bar"))) {
+      if (System.nanoTime() - clicked > 1_000_000_000L) {
+        screenshot("not-in-view-" + size);
+        fail("the progress bar is not in the " + size + " viewport 1 s after the click: " + js(
+            "const r = document.getElementById('bar').getBoundingClientRect(); return [r.top, r.bottom, innerHeight]"));
+      }
+      sleep(20);
+    }
+    assertFalse(byId("name").isEnabled() || byId("submit").isEnabled(), "the form is locked while the task runs");
+    assertEquals("", byId("slug").getDomProperty("value"), "the form was cleared");
+    assertNoHorizontalScroll(size);
+    screenshot("progress-" + size + "-running");
+    waitFor("the task ends", () -> "succeeded".equals(byId("result").getAttribute("class")));
+    assertTrue(byId("name").isEnabled() && byId("submit").isEnabled(), "the form is free again");
+    screenshot("progress-" + size + "-done");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1280x900", "375x812"})
+  void aFailedTaskStaysRedAtTheProgressItReachedWithItsMessageOnce(String size) {
+    openPage(size);
+    String slug = "fail-" + size.replace('x', '-') + "-" + RUN;
     type("name", "Doomed " + RUN);
     type("slug", slug);
     waitForSlugState("available");
@@ -229,11 +276,51 @@ class ProgressPageBrowserTest {
     String result = text("result");
     assertTrue(result.contains("fatal: cannot install the demo"), result);
     assertEquals("Failed", text("phase"));
-    assertNotEquals("rgba(0, 0, 0, 1)", byId("result").getCssValue("color"), "the failure is coloured");
     assertTrue(byId("result").getCssValue("color").startsWith("rgba(207, 34, 46"), byId("result").getCssValue("color"));
+    // the bar: red, at the real progress of the failed phase (the terminal event carries it), not 100
+    int value = Integer.parseInt(byId("bar").getDomProperty("value"));
+    assertTrue(value > 0 && value < 100, "the bar shows the progress reached, not " + value);
+    assertEquals(value + " %", text("percent"));
+    assertEquals("rgb(207, 34, 46)", byId("bar").getCssValue("accent-color"), "the bar is red");
+    assertTrue(byId("percent").getCssValue("color").startsWith("rgba(207, 34, 46"), "so is its number");
+    // the message once: in the result, not again as the current step or in the log
+    String message = result.substring("Failed: ".length());
+    String page = byId("task").getText();
+    assertEquals(page.indexOf(message), page.lastIndexOf(message), "the failure message appears once:\n" + page);
+    assertTrue(byId("submit").isEnabled(), "the form is free again");
+    assertNoHorizontalScroll(size);
+    screenshot("progress-" + size + "-failed");
     // the pending row is rolled back: the slug is free again and the wiki is not in the list
     waitForSlugStateAfterTyping(slug, "available");
     assertTrue(browser.findElements(By.cssSelector("#wikis tr[data-slug='" + slug + "']")).isEmpty());
+  }
+
+  @Test
+  void theIconIsServed() throws Exception {
+    ApiClient.Response ico = service.client.get("/favicon.ico");
+    assertEquals(200, ico.status());
+    assertTrue(ico.headers().firstValue("content-type").orElse("").startsWith("image/"), ico.headers().toString());
+    assertEquals(200, service.client.get("/favicon.svg").status());
+    assertEquals("favicon.svg", String.valueOf(js(
+        "return document.querySelector('link[rel=icon]').getAttribute('href')")));
+  }
+
+  /** Behind a forward-auth proxy the page does not offer owner fields the service would ignore. */
+  @Test
+  void inHeadersModeThePageSaysTheProxySuppliesTheUser() throws Exception {
+    try (RunningService proxied = RunningService.startApiOnly(
+        json -> json.getJsonObject("http").put("identity", "headers"))) {
+      ApiClient.Response ui = proxied.client.get("/ui.json", "X-Auth-User-Id", "42", "X-Auth-User", "Zo%C3%AB");
+      assertEquals(new JsonObject().put("identity", "headers").put("user",
+          new JsonObject().put("id", 42).put("username", "Zoë")), ui.json());
+      browser.get("http://127.0.0.1:" + proxied.app.httpPort() + "/"); // no proxy here: no user supplied
+      waitFor("the proxy notice", () -> byId("proxy-identity").isDisplayed());
+      assertFalse(byId("body-identity").isDisplayed(), "no owner fields");
+      assertTrue(text("proxy-user").contains("supplied no user"), text("proxy-user"));
+      assertTrue(text("identity-title").contains("proxy"), text("identity-title"));
+      screenshot("progress-page-headers-mode");
+    }
+    assertEquals(new JsonObject().put("identity", "body"), service.client.get("/ui.json").json());
   }
 
   @Test
@@ -263,6 +350,31 @@ class ProgressPageBrowserTest {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------------------
+
+  /** Sets the page's viewport (not the window) to "WIDTHxHEIGHT" CSS pixels. */
+  private static void viewport(String size) {
+    int width = Integer.parseInt(size.substring(0, size.indexOf('x')));
+    int height = Integer.parseInt(size.substring(size.indexOf('x') + 1));
+    browser.manage().window().setSize(new Dimension(width, height));
+    long innerWidth = (Long) js("return innerWidth");
+    long innerHeight = (Long) js("return innerHeight");
+    if (innerWidth != width || innerHeight != height) { // a window frame: grow the window by it
+      browser.manage().window().setSize(new Dimension(2 * width - (int) innerWidth, 2 * height - (int) innerHeight));
+    }
+    assertEquals(List.of((long) width, (long) height), List.of((Long) js("return innerWidth"),
+        (Long) js("return innerHeight")), "viewport " + size);
+  }
+
+  /** The element is entirely inside the viewport (scrolling finished or not). */
+  private static boolean inViewport(String id) {
+    return Boolean.TRUE.equals(js("const r = document.getElementById(arguments[0]).getBoundingClientRect(); "
+        + "return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth", id));
+  }
+
+  private static void assertNoHorizontalScroll(String size) {
+    assertEquals(Boolean.TRUE, js("return document.documentElement.scrollWidth <= innerWidth"),
+        "nothing is wider than the " + size + " viewport");
+  }
 
   private static Logger quiet(String name) {
     Logger logger = Logger.getLogger(name);
