@@ -134,7 +134,8 @@ public final class FarmResources {
               proven ? null : "no marker of the task its name gives"));
         } else if (!name.startsWith(".")) { // other hidden entries are never a wiki
           found.add(new Resource(kind, dir.toString(), name, task.orElse(null),
-              task.isPresent() ? null : "no " + OwnershipMarker.FILE + " marker"));
+              task.isPresent() ? null : Files.exists(dir.resolve(OwnershipMarker.FILE), LinkOption.NOFOLLOW_LINKS)
+                  ? OwnershipMarker.FILE + " names no task" : "no " + OwnershipMarker.FILE + " marker"));
         }
       }
     }
@@ -170,7 +171,7 @@ public final class FarmResources {
   private boolean removeDatabase(Resource r) throws ProvisionException {
     String db = allowListed(r.name());
     try (DbAdminSession admin = DbAdminSession.open(vertx, config.wikiDb(), TIMEOUT)) {
-      admin.lock(db); // db_provision's lock for this name: no task checks and creates it meanwhile
+      lock(admin, db);
       String comment = admin.databaseComment(db);
       if (comment == null) {
         return false;
@@ -188,7 +189,7 @@ public final class FarmResources {
   private boolean removeUser(Resource r) throws ProvisionException {
     String user = allowListed(r.name());
     try (DbAdminSession admin = DbAdminSession.open(vertx, config.wikiDb(), TIMEOUT)) {
-      admin.lock(user); // its database's name
+      lock(admin, user); // its database's name
       if (!admin.userExists(user)) {
         return false;
       }
@@ -207,6 +208,16 @@ public final class FarmResources {
 
   private Path keyRoot() {
     return config.farm().oauthDir().toAbsolutePath().normalize();
+  }
+
+  /** db_provision's lock for this name: no task checks and creates the database or user meanwhile. */
+  private static void lock(DbAdminSession admin, String name) throws ProvisionException {
+    try {
+      admin.lock(name);
+    } catch (ProvisionException e) {
+      throw new ProvisionException("a task holds the lock of database " + name + "; left alone, run reconcile "
+          + "again later", e.isTransient(), null);
+    }
   }
 
   private static String allowListed(String name) throws ProvisionException {
