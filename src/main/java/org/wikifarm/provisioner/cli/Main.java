@@ -36,7 +36,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "wikifarm-provisioner", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Creates wikis in a MediaWiki farm and streams their progress. Without a command: serve.",
     subcommands = {ServeCommand.class, CheckConfigCommand.class, DoctorCommand.class, ProvisionCommand.class,
-        TasksCommand.class, WikisCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
+        TasksCommand.class, WikisCommand.class, ReconcileCommand.class, PruneCommand.class,
+        CommandLine.HelpCommand.class},
     footerHeading = "%n", footer = "Configuration layers, lowest first: built-in defaults < config file < "
         + "environment variables < flags. Every option of conf/config.yaml can be set with --set.",
     exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILURE, Main.EXIT_USAGE})

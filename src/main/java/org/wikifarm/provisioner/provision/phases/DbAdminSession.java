@@ -114,6 +114,42 @@ final class DbAdminSession implements AutoCloseable {
     return row.getLong(0) > 0;
   }
 
+  /**
+   * Every database whose name starts with {@code prefix}, with its COMMENT ("" when it has none): what
+   * reconcile weighs against the rows.
+   */
+  java.util.Map<String, String> databasesStartingWith(String prefix) throws ProvisionException {
+    java.util.Map<String, String> found = new java.util.TreeMap<>();
+    await(conn.preparedQuery("SELECT SCHEMA_NAME, SCHEMA_COMMENT FROM information_schema.SCHEMATA "
+        + "WHERE SCHEMA_NAME LIKE ? ESCAPE '|'").execute(Tuple.of(likePrefix(prefix))), "list databases", false)
+        .forEach(r -> {
+          String name = r.getString(0);
+          if (name.startsWith(prefix)) { // LIKE ignores case under the default collation
+            found.put(name, r.getString(1) == null ? "" : r.getString(1));
+          }
+        });
+    return found;
+  }
+
+  /** Every user at host '%' whose name starts with {@code prefix} (the host db_provision creates users at). */
+  java.util.List<String> usersStartingWith(String prefix) throws ProvisionException {
+    java.util.List<String> found = new java.util.ArrayList<>();
+    await(conn.preparedQuery("SELECT DISTINCT User FROM mysql.user WHERE Host = '%' AND User LIKE ? ESCAPE '|'")
+        .execute(Tuple.of(likePrefix(prefix))), "list users", false)
+        .forEach(r -> {
+          String name = r.getString(0);
+          if (name.startsWith(prefix)) {
+            found.add(name);
+          }
+        });
+    return found;
+  }
+
+  /** A LIKE pattern matching names that start with {@code prefix} ('_' of a prefix is no wildcard). */
+  private static String likePrefix(String prefix) {
+    return prefix.replace("|", "||").replace("%", "|%").replace("_", "|_") + "%";
+  }
+
   /** The server's version string, e.g. {@code 11.4.5-MariaDB}. */
   String serverVersion() throws ProvisionException {
     return one(conn.query("SELECT VERSION()").execute(), "read the server version").getString(0);
