@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.app;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -7,7 +8,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -29,6 +33,7 @@ import org.wikifarm.provisioner.worker.TaskRunner;
 import org.wikifarm.provisioner.worker.Checkpoints;
 import io.vertx.core.ThreadingModel;
 import org.wikifarm.provisioner.http.HealthEndpoint;
+import org.wikifarm.provisioner.http.MetricsEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
 import org.wikifarm.provisioner.http.CreateWikiEndpoint;
 import org.wikifarm.provisioner.http.WikiReadEndpoint;
@@ -47,6 +52,9 @@ import org.wikifarm.provisioner.store.Redises;
 import org.wikifarm.provisioner.store.SchemaVerifier;
 import org.wikifarm.provisioner.store.TaskSpecs;
 import org.wikifarm.provisioner.store.WikiStore;
+import org.wikifarm.provisioner.support.Audit;
+import org.wikifarm.provisioner.support.TaskMetrics;
+import org.wikifarm.provisioner.task.TaskType;
 
 /**
  * Wires one node: shared clients (MariaDB pool, Redis), the schema check, and the verticles. Used by the
@@ -63,6 +71,10 @@ public final class Application {
   private final CommandExecutor executor;
   private final ClusterMembership membership;
   private final Checkpoints checkpoints;
+  private final PrometheusMeterRegistry registry;
+  private final TaskMetrics metrics;
+  private Closeable auditFile;
+  private Runnable queueDepth;
   private int httpPort;
   private boolean v2Schema;
 
@@ -74,6 +86,8 @@ public final class Application {
     this.pool = Pools.metadata(vertx, config.database());
     this.redis = Redises.client(vertx, config.redis());
     this.executor = CommandExecutors.create(config);
+    this.registry = Metrics.registryOf(vertx);
+    this.metrics = new TaskMetrics(registry, Arrays.stream(TaskType.values()).map(TaskType::wire).toList());
   }
 
   /** Verifies the schema, then deploys everything. Fails (and releases what it opened) on any problem. */
@@ -89,11 +103,26 @@ public final class Application {
   public static Future<Application> start(Vertx vertx, AppConfig config, ClusterMembership membership,
       Checkpoints checkpoints) {
     Application app = new Application(vertx, config, membership, checkpoints);
-    return app.verifySchema()
+    return app.openAuditFile()
+        .compose(v -> app.verifySchema())
         .compose(v -> app.detectV2Schema())
         .compose(v -> app.deploy())
         .map(app)
         .recover(e -> app.closeClients().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** {@code audit.file}: the audit lines go there from the start; a file that cannot be written stops start-up. */
+  private Future<Void> openAuditFile() {
+    if (config.audit().file() == null) {
+      return Future.succeededFuture();
+    }
+    try {
+      auditFile = Audit.toFile(config.audit().file());
+      return Future.succeededFuture();
+    } catch (IOException e) {
+      return Future.failedFuture(new ConfigException(List.of("audit.file (WIKIFARM_AUDIT_FILE): cannot append to "
+          + config.audit().file() + ": " + e)));
+    }
   }
 
   private Future<Void> verifySchema() {
@@ -135,7 +164,7 @@ public final class Application {
         new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
     WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore);
-    TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore::find, journal::after, hub);
+    TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore::find, journal::after, hub, metrics);
     HealthEndpoint health = new HealthEndpoint(
         ReadinessProbes.of(vertx, config.farm(), wikiStore, redis, executor, membership));
     ManageApi manage = ManageApi.create(vertx, config.farm(), wikiStore, new PermissionStore(pool), new WikiLocks(pool));
@@ -143,16 +172,20 @@ public final class Application {
     List<Consumer<Router>> manageApi = List.of(new ManageEndpoint(config, manage)::register);
     List<Consumer<Router>> api = List.of(create::register, reads::register, patch::register, events::register,
         health::register);
+    MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry);
     Consumer<Router> root = router -> {
       health.register(router);
+      metricsEndpoint.register(router);
       ProgressPage.register(router);
     };
 
     Orchestrator orchestrator = CreateWikiPhases.create(config, vertx, executor);
     TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, orchestrator,
-        new TaskEvents(vertx.eventBus()), checkpoints);
+        new TaskEvents(vertx.eventBus()), checkpoints, metrics);
     ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config.worker(), taskStore, redisApi, keys, runner,
-        membership::canClaim);
+        membership::canClaim, metrics);
+    // every node reports the farm's queue (API-only ones too), as often as a worker looks at it
+    queueDepth = Metrics.refreshQueueDepth(vertx, taskStore::countQueued, metrics, config.worker().pollInterval());
 
     int instances = config.http().port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     List<HttpVerticle> created = new ArrayList<>();
@@ -210,6 +243,16 @@ public final class Application {
   }
 
   private Future<Void> closeClients() {
+    if (queueDepth != null) {
+      queueDepth.run();
+    }
+    if (auditFile != null) {
+      try {
+        auditFile.close();
+      } catch (IOException e) {
+        LOG.warning("audit file not closed cleanly: " + e);
+      }
+    }
     executor.close();
     redis.close();
     return pool.close();

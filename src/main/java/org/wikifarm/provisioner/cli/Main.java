@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.time.Duration;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.app.Application;
+import org.wikifarm.provisioner.app.Metrics;
 import org.wikifarm.provisioner.cluster.ClusterMembership;
 import org.wikifarm.provisioner.cluster.ClusteredVertx;
 import org.wikifarm.provisioner.config.AppConfig;
@@ -100,7 +101,7 @@ public final class Main {
 
   private static int serve(AppConfig config, PrintStream err, Checkpoints checkpoints) {
     Logger log = Logger.getLogger(Main.class.getName());
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(false);
+    VertxOptions options = Metrics.enable(new VertxOptions().setPreferNativeTransport(false));
     Vertx vertx;
     ClusterMembership membership;
     if (config.cluster().enabled()) {

@@ -51,8 +51,14 @@ final class ConfigParser {
     AppConfig.Worker worker = worker();
     AppConfig.Sse sse = sse();
     AppConfig.Cluster cluster = cluster();
+    AppConfig.Audit audit = new AppConfig.Audit(absolute(reader.optionalPath("audit.file")));
     reader.failOnProblems();
-    return new AppConfig(http, database, redis, farm, wikiDb, openSearch, oauth, executor, worker, sse, cluster);
+    return new AppConfig(http, database, redis, farm, wikiDb, openSearch, oauth, executor, worker, sse, cluster,
+        audit);
+  }
+
+  private static Path absolute(Path path) {
+    return path == null ? null : path.toAbsolutePath().normalize();
   }
 
   private AppConfig.Http http() {

@@ -57,7 +57,8 @@ final class EnvironmentVariables {
       entry("WIKIFARM_CLUSTER_MEMBERS", "cluster.members"),
       entry("WIKIFARM_CLUSTER_BUS_PORT", "cluster.bus-port"),
       entry("WIKIFARM_CLUSTER_PUBLIC_HOST", "cluster.public-host"),
-      entry("WIKIFARM_CLUSTER_MIN_MEMBERS", "cluster.min-members")));
+      entry("WIKIFARM_CLUSTER_MIN_MEMBERS", "cluster.min-members"),
+      entry("WIKIFARM_AUDIT_FILE", "audit.file")));
 
   /** Variables whose values are JSON (argv lists) rather than plain strings. */
   private static final Set<String> JSON_VALUED = Set.of("WIKIFARM_INSTALL_COMMANDS",

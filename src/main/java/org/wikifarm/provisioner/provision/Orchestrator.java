@@ -91,6 +91,7 @@ public final class Orchestrator {
       try {
         runWithRetries(step, ctx);
       } catch (Exception e) {
+        listener.phaseFailed(name, Duration.ofNanos(System.nanoTime() - started));
         String message = ctx.redactor().redact(failureMessage(step, e));
         LOG.log(Level.WARNING, "task " + ctx.request().taskId() + ": " + message);
         String rollbackProblem = rollback(ctx);
