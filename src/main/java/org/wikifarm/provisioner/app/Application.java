@@ -34,6 +34,7 @@ import org.wikifarm.provisioner.worker.Checkpoints;
 import io.vertx.core.ThreadingModel;
 import org.wikifarm.provisioner.http.HealthEndpoint;
 import org.wikifarm.provisioner.http.MetricsEndpoint;
+import org.wikifarm.provisioner.http.OpenApiEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
 import org.wikifarm.provisioner.http.CreateWikiEndpoint;
 import org.wikifarm.provisioner.http.WikiReadEndpoint;
@@ -171,7 +172,7 @@ public final class Application {
     WikiPatchEndpoint patch = new WikiPatchEndpoint(config, manage.settings());
     List<Consumer<Router>> manageApi = List.of(new ManageEndpoint(config, manage)::register);
     List<Consumer<Router>> api = List.of(create::register, reads::register, patch::register, events::register,
-        health::register);
+        health::register, OpenApiEndpoint::register);
     MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry);
     Consumer<Router> root = router -> {
       health.register(router);
