@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.app;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -8,7 +9,10 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -30,6 +34,8 @@ import org.wikifarm.provisioner.worker.TaskRunner;
 import org.wikifarm.provisioner.worker.Checkpoints;
 import io.vertx.core.ThreadingModel;
 import org.wikifarm.provisioner.http.HealthEndpoint;
+import org.wikifarm.provisioner.http.MetricsEndpoint;
+import org.wikifarm.provisioner.http.OpenApiEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
 import org.wikifarm.provisioner.http.ReadinessCheck;
 import org.wikifarm.provisioner.http.CreateWikiEndpoint;
@@ -49,6 +55,9 @@ import org.wikifarm.provisioner.store.Redises;
 import org.wikifarm.provisioner.store.SchemaVerifier;
 import org.wikifarm.provisioner.store.TaskSpecs;
 import org.wikifarm.provisioner.store.WikiStore;
+import org.wikifarm.provisioner.support.Audit;
+import org.wikifarm.provisioner.support.TaskMetrics;
+import org.wikifarm.provisioner.task.TaskType;
 
 /**
  * Wires one node: shared clients (MariaDB pool, Redis), the schema check, and the verticles. Used by the
@@ -68,6 +77,10 @@ public final class Application {
   /** How often the dependencies a task needs are checked before claiming (see {@link ClaimGate}). */
   private static final Duration CLAIM_GATE_PERIOD = Duration.ofSeconds(2);
   private ClaimGate claimGate;
+  private final PrometheusMeterRegistry registry;
+  private final TaskMetrics metrics;
+  private Closeable auditFile;
+  private Runnable queueDepth;
   private int httpPort;
   private boolean v2Schema;
 
@@ -79,6 +92,8 @@ public final class Application {
     this.pool = Pools.metadata(vertx, config.database());
     this.redis = Redises.client(vertx, config.redis());
     this.executor = CommandExecutors.create(config);
+    this.registry = Metrics.registryOf(vertx);
+    this.metrics = new TaskMetrics(registry, Arrays.stream(TaskType.values()).map(TaskType::wire).toList());
   }
 
   /** Verifies the schema, then deploys everything. Fails (and releases what it opened) on any problem. */
@@ -94,11 +109,26 @@ public final class Application {
   public static Future<Application> start(Vertx vertx, AppConfig config, ClusterMembership membership,
       Checkpoints checkpoints) {
     Application app = new Application(vertx, config, membership, checkpoints);
-    return app.verifySchema()
+    return app.openAuditFile()
+        .compose(v -> app.verifySchema())
         .compose(v -> app.detectV2Schema())
         .compose(v -> app.deploy())
         .map(app)
         .recover(e -> app.closeClients().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** {@code audit.file}: the audit lines go there from the start; a file that cannot be written stops start-up. */
+  private Future<Void> openAuditFile() {
+    if (config.audit().file() == null) {
+      return Future.succeededFuture();
+    }
+    try {
+      auditFile = Audit.toFile(config.audit().file());
+      return Future.succeededFuture();
+    } catch (IOException e) {
+      return Future.failedFuture(new ConfigException(List.of("audit.file (WIKIFARM_AUDIT_FILE): cannot append to "
+          + config.audit().file() + ": " + e)));
+    }
   }
 
   private Future<Void> verifySchema() {
@@ -139,7 +169,7 @@ public final class Application {
         new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
     WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore);
-    TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore::find, journal::after, hub);
+    TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore::find, journal::after, hub, metrics);
     List<ReadinessCheck> dependencies =
         ReadinessProbes.of(vertx, config.farm(), config.wikiDb(), wikiStore, redis, executor, membership);
     HealthEndpoint health = new HealthEndpoint(dependencies);
@@ -148,18 +178,22 @@ public final class Application {
     WikiPatchEndpoint patch = new WikiPatchEndpoint(config, manage.settings());
     List<Consumer<Router>> manageApi = List.of(new ManageEndpoint(config, manage)::register);
     List<Consumer<Router>> api = List.of(create::register, reads::register, patch::register, events::register,
-        health::register);
+        health::register, OpenApiEndpoint::register);
+    MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry);
     Consumer<Router> root = router -> {
       health.register(router);
+      metricsEndpoint.register(router);
       ProgressPage.register(router, config.http());
     };
 
     Orchestrator orchestrator = CreateWikiPhases.create(config, vertx, executor);
     TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, orchestrator,
-        new TaskEvents(vertx.eventBus()), checkpoints);
+        new TaskEvents(vertx.eventBus()), checkpoints, metrics);
     // membership is asked at every claim (leaving the cluster must stop claims at once); the rest on a timer
     ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config.worker(), taskStore, redisApi, keys, runner,
-        () -> membership.canClaim() && claimGate.isOpen());
+        () -> membership.canClaim() && claimGate.isOpen(), metrics);
+    // every node reports the farm's queue (API-only ones too), as often as a worker looks at it
+    queueDepth = Metrics.refreshQueueDepth(vertx, taskStore::countQueued, metrics, config.worker().pollInterval());
 
     int instances = config.http().port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     List<HttpVerticle> created = new ArrayList<>();
@@ -221,6 +255,16 @@ public final class Application {
   }
 
   private Future<Void> closeClients() {
+    if (queueDepth != null) {
+      queueDepth.run();
+    }
+    if (auditFile != null) {
+      try {
+        auditFile.close();
+      } catch (IOException e) {
+        LOG.warning("audit file not closed cleanly: " + e);
+      }
+    }
     executor.close();
     redis.close();
     return pool.close();

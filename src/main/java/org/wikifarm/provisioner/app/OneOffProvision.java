@@ -1,5 +1,9 @@
 package org.wikifarm.provisioner.app;
 
+import org.wikifarm.provisioner.task.TaskType;
+import org.wikifarm.provisioner.support.TaskMetrics;
+import java.util.Arrays;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -78,7 +82,9 @@ public final class OneOffProvision implements AutoCloseable {
     boolean v2Schema = Blocking.await(SchemaVerifier.v2MigrationApplied(pool).otherwise(false), WAIT);
     this.queue = new TaskQueue(new WikiStore(pool), journal, vertx.eventBus(), v2Schema);
     TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys,
-        CreateWikiPhases.create(config, vertx, executor), new TaskEvents(vertx.eventBus()), Checkpoints.NONE);
+        CreateWikiPhases.create(config, vertx, executor), new TaskEvents(vertx.eventBus()), Checkpoints.NONE,
+        // a one-off run has no /metrics to serve: its meters are counted and dropped with the process
+        new TaskMetrics(new SimpleMeterRegistry(), Arrays.stream(TaskType.values()).map(TaskType::wire).toList()));
     this.direct = new DirectRun(vertx, config.worker(), tasks, redisApi, keys, runner);
   }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.app.Application;
+import org.wikifarm.provisioner.app.Metrics;
 import org.wikifarm.provisioner.cluster.ClusterMembership;
 import org.wikifarm.provisioner.cluster.ClusteredVertx;
 import org.wikifarm.provisioner.config.AppConfig;
@@ -33,7 +34,7 @@ final class ServeCommand implements Callable<Integer> {
     // (and its reset at shutdown) too early. It logs as Main, as it always has ("Main - stopped").
     Logger log = Logger.getLogger(Main.class.getName());
     AppConfig config = main.config();
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(false);
+    VertxOptions options = Metrics.enable(new VertxOptions().setPreferNativeTransport(false));
     Vertx vertx;
     ClusterMembership membership;
     if (config.cluster().enabled()) {

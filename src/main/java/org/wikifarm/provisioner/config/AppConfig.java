@@ -22,7 +22,8 @@ public record AppConfig(
     Executor executor,
     Worker worker,
     Sse sse,
-    Cluster cluster) {
+    Cluster cluster,
+    Audit audit) {
 
   public enum Identity { BODY, HEADERS }
 
@@ -89,6 +90,9 @@ public record AppConfig(
       Duration transientRetry) {}
 
   public record Sse(Duration heartbeat, Duration throttle) {}
+
+  /** The audit log (SPEC §8): {@code file}, when set, receives its JSON lines instead of the log; null: the log. */
+  public record Audit(Path file) {}
 
   /**
    * Multi-node operation. {@code port} is Hazelcast's member port (membership, shared maps), {@code busPort} the

@@ -52,7 +52,8 @@ final class ConfigDefaults {
         .put("sse", new JsonObject().put("heartbeat", "15s").put("throttle", "200ms"))
         .put("cluster", new JsonObject().put("enabled", false).put("name", "wikifarm").put("host", "127.0.0.1")
             .put("port", 5701).put("bus-port", 5801).put("public-host", "").put("members", new JsonArray())
-            .put("min-members", 1));
+            .put("min-members", 1))
+        .put("audit", new JsonObject().put("file", ""));
   }
 
   private static JsonArray toJson(List<List<String>> commands) {

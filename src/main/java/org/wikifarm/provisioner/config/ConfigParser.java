@@ -67,7 +67,13 @@ final class ConfigParser {
     AppConfig.Worker worker = worker();
     AppConfig.Sse sse = sse();
     AppConfig.Cluster cluster = cluster();
-    return new AppConfig(http, database, redis, farm, wikiDb, openSearch, oauth, executor, worker, sse, cluster);
+    AppConfig.Audit audit = new AppConfig.Audit(absolute(reader.optionalPath("audit.file")));
+    return new AppConfig(http, database, redis, farm, wikiDb, openSearch, oauth, executor, worker, sse, cluster,
+        audit);
+  }
+
+  private static Path absolute(Path path) {
+    return path == null ? null : path.toAbsolutePath().normalize();
   }
 
   private AppConfig.Http http() {

@@ -55,7 +55,8 @@ final class EnvironmentVariables {
       entry("WIKIFARM_CLUSTER_MEMBERS", "cluster.members"),
       entry("WIKIFARM_CLUSTER_BUS_PORT", "cluster.bus-port"),
       entry("WIKIFARM_CLUSTER_PUBLIC_HOST", "cluster.public-host"),
-      entry("WIKIFARM_CLUSTER_MIN_MEMBERS", "cluster.min-members")));
+      entry("WIKIFARM_CLUSTER_MIN_MEMBERS", "cluster.min-members"),
+      entry("WIKIFARM_AUDIT_FILE", "audit.file")));
 
   /** The variables whose values are (or contain) the service's secrets. */
   private static final Set<String> SECRET = Set.of("DATABASE_URL", "PROVISIONER_API_TOKEN", "REDIS_URL",

@@ -13,7 +13,9 @@ import org.wikifarm.provisioner.store.Idempotency;
 import org.wikifarm.provisioner.store.NewWiki;
 import org.wikifarm.provisioner.store.RateLimiter;
 import org.wikifarm.provisioner.store.TaskQueue;
+import org.wikifarm.provisioner.support.Audit;
 import org.wikifarm.provisioner.task.TaskId;
+import org.wikifarm.provisioner.task.TaskType;
 
 /**
  * {@code POST /wikis}: validates, then queues the create (202 + task id). The per-owner rate limit counts only
@@ -93,12 +95,25 @@ public final class CreateWikiEndpoint {
         });
   }
 
-  /** Queues the create; the rate limit slot is taken inside its transaction and handed back if it fails. */
+  private static void audit(CreateWikiRequest r, String taskId) {
+    JsonObject details = new JsonObject().put("type", TaskType.CREATE_WIKI.wire()).put("wiki", r.slug())
+        .put("visibility", r.visibility());
+    if (r.template() != null) {
+      details.put("template", r.template());
+    }
+    Audit.record(Long.toString(r.ownerId()), "task.create", taskId, "queued", details);
+  }
+
+  /**
+   * Queues the create; the rate limit slot is taken inside its transaction and handed back if it fails. Only a
+   * create that was queued is audited (a replayed Idempotency-Key or a rejected request changes nothing).
+   */
   private Future<String> admitAndQueue(CreateWikiRequest r, String taskId) {
     NewWiki wiki = new NewWiki(r.name(), r.slug(), r.slug() + "." + config.farm().rootHost(), r.language(),
         r.visibility(), r.ownerId(), r.ownerUsername(), r.template());
     AtomicReference<RateLimiter.Slot> slot = new AtomicReference<>();
     return queue.enqueue(taskId, wiki, () -> rateLimiter.reserve(r.ownerId()).onSuccess(slot::set))
+        .onSuccess(id -> audit(r, id))
         .onFailure(e -> {
           if (slot.get() != null) {
             rateLimiter.release(slot.get());

@@ -8,6 +8,7 @@ import org.wikifarm.provisioner.sse.SseConnection;
 import org.wikifarm.provisioner.sse.TaskEventHub;
 import org.wikifarm.provisioner.sse.TaskLookup;
 import org.wikifarm.provisioner.store.EventJournal;
+import org.wikifarm.provisioner.support.TaskMetrics;
 import org.wikifarm.provisioner.task.TaskId;
 
 /** {@code GET /tasks/{id}/events}: a task's progress as Server-Sent Events (one {@link SseConnection} per client). */
@@ -16,12 +17,15 @@ public final class TaskEventsEndpoint {
   private final TaskLookup tasks;
   private final JournalReader journal;
   private final TaskEventHub hub;
+  private final TaskMetrics metrics;
 
-  public TaskEventsEndpoint(AppConfig.Sse config, TaskLookup tasks, JournalReader journal, TaskEventHub hub) {
+  public TaskEventsEndpoint(AppConfig.Sse config, TaskLookup tasks, JournalReader journal, TaskEventHub hub,
+      TaskMetrics metrics) {
     this.config = config;
     this.tasks = tasks;
     this.journal = journal;
     this.hub = hub;
+    this.metrics = metrics;
   }
 
   public void register(Router api) {
@@ -35,7 +39,8 @@ public final class TaskEventsEndpoint {
     }
     String header = ctx.request().getHeader("Last-Event-ID");
     String lastEventId = EventJournal.isId(header) ? header : null;
-    new SseConnection(ctx.vertx(), ctx.response(), taskId, lastEventId, config.heartbeat(), tasks, journal, hub)
+    new SseConnection(ctx.vertx(), ctx.response(), taskId, lastEventId, config.heartbeat(), tasks, journal, hub,
+        metrics)
         .start()
         .onSuccess(found -> {
           if (!found) {

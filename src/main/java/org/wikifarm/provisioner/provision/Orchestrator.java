@@ -103,6 +103,7 @@ public final class Orchestrator {
       try {
         cancellation.interruptibly(() -> runWithRetries(step, ctx, cancellation));
       } catch (Exception e) {
+        listener.phaseFailed(name, Duration.ofNanos(System.nanoTime() - started));
         if (cancellation.requested()) {
           return cancelled(ctx, cancellation, "during " + name);
         }

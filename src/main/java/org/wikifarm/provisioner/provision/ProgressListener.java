@@ -16,4 +16,7 @@ public interface ProgressListener {
 
   /** {@code phase} completed after {@code took} and is marked done in the ledger (a resume skips it now). */
   default void phaseFinished(String phase, Duration took) {}
+
+  /** {@code phase} failed for good (after its retries) {@code took} after it started; rollback follows. */
+  default void phaseFailed(String phase, Duration took) {}
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.store.Task;
+import org.wikifarm.provisioner.support.TaskMetrics;
 import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskStatus;
 
@@ -33,16 +34,19 @@ public final class SseConnection {
   private final TaskLookup tasks;
   private final JournalReader journal;
   private final TaskEventHub hub;
+  private final TaskMetrics metrics;
   private String lastSentId;
   private boolean replaying = true;
   private final List<TaskEvent.Journaled> buffered = new ArrayList<>();
   private TaskEvent.Journaled latestWhileFull;
   private boolean closed;
+  /** Counted in {@code wikifarm_sse_connections} (from the 200 until the stream ends, however it ends). */
+  private boolean counted;
   private long heartbeat = -1;
   private TaskEventHub.Subscription subscription;
 
   public SseConnection(Vertx vertx, HttpServerResponse response, String taskId, String lastEventId,
-      Duration heartbeatEvery, TaskLookup tasks, JournalReader journal, TaskEventHub hub) {
+      Duration heartbeatEvery, TaskLookup tasks, JournalReader journal, TaskEventHub hub, TaskMetrics metrics) {
     this.vertx = vertx;
     this.response = response;
     this.taskId = taskId;
@@ -51,6 +55,7 @@ public final class SseConnection {
     this.tasks = tasks;
     this.journal = journal;
     this.hub = hub;
+    this.metrics = metrics;
   }
 
   /**
@@ -73,7 +78,9 @@ public final class SseConnection {
             return false;
           }
           open();
-          replay(lookup.task, entries);
+          if (!closed) {
+            replay(lookup.task, entries);
+          }
           return true;
         }))
         .onFailure(e -> cleanUp());
@@ -91,6 +98,10 @@ public final class SseConnection {
   }
 
   private void open() {
+    if (response.closed()) {
+      cleanUp(); // the client left during the lookup: no close event will come for it
+      return;
+    }
     response.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
@@ -99,6 +110,8 @@ public final class SseConnection {
     response.write("retry: 3000\n\n");
     response.closeHandler(v -> cleanUp());
     response.exceptionHandler(e -> cleanUp());
+    counted = true;
+    metrics.sseOpened();
     heartbeat = vertx.setPeriodic(heartbeatEvery.toMillis(), id -> {
       if (!closed && !response.writeQueueFull()) {
         response.write(": keep-alive\n\n");
@@ -243,6 +256,9 @@ public final class SseConnection {
       return;
     }
     closed = true;
+    if (counted) {
+      metrics.sseClosed();
+    }
     if (heartbeat >= 0) {
       vertx.cancelTimer(heartbeat);
     }

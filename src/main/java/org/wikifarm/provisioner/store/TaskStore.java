@@ -58,6 +58,12 @@ public final class TaskStore {
         .map(updated -> updated.rowCount() == 1);
   }
 
+  /** How many tasks wait in the queue (all nodes'): one indexed COUNT, for the queue-depth gauge. */
+  public Future<Long> countQueued() {
+    return pool.query("SELECT COUNT(*) FROM wikifarm_tasks WHERE status = 'queued'").execute()
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
   /**
    * Running tasks started more than {@code grace} ago: candidates for recovery when their lease is gone. The
    * grace keeps a task that was claimed a moment ago, but whose lease is still being written, out of reach.

@@ -60,7 +60,7 @@ public final class DirectRun {
           }
         }));
     try {
-      runner.run(taskId, owner::get, cancellation);
+      runner.run(taskId, "operator", owner::get, cancellation);
     } finally {
       vertx.cancelTimer(heartbeat);
       if (owner.get()) {

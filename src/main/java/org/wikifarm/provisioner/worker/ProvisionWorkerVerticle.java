@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import java.util.Map;
 import java.util.UUID;
@@ -17,13 +18,17 @@ import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.TaskStore;
+import org.wikifarm.provisioner.support.Audit;
+import org.wikifarm.provisioner.support.TaskMetrics;
 
 /**
  * Claims tasks and runs them, up to {@code worker.concurrency} at a time on this node. Wakes on
  * {@code wikifarm.tasks.enqueued} and also polls, so a lost wake-up only delays work. Each running task holds
  * a Redis lease renewed by heartbeat; a task whose lease has expired (its node died) is claimed again here
  * and resumed from its ledger. While Redis does not answer, or the node is not a healthy cluster member
- * or it cannot run a task ({@code canRun}: dependencies or cluster membership), nothing new is claimed.
+ * or it cannot run a task ({@code canRun}: dependencies or cluster membership), nothing new is claimed. Claims
+ * and takeovers go to the audit log with this node's id as the actor; the running count and takeovers to the
+ * metrics.
  */
 public final class ProvisionWorkerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(ProvisionWorkerVerticle.class.getName());
@@ -34,6 +39,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private final RedisKeys keys;
   private final TaskRunner runner;
   private final BooleanSupplier canRun;
+  private final TaskMetrics metrics;
   private volatile boolean gateOpen = true;
   private final String nodeId = UUID.randomUUID().toString();
   private final Map<String, Lease> running = new ConcurrentHashMap<>();
@@ -44,8 +50,9 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private long pollTimer;
 
   public ProvisionWorkerVerticle(AppConfig.Worker config, TaskStore tasks, RedisAPI redis, RedisKeys keys,
-      TaskRunner runner, BooleanSupplier canRun) {
+      TaskRunner runner, BooleanSupplier canRun, TaskMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.canRun = canRun;
     this.tasks = tasks;
     this.redis = redis;
@@ -89,6 +96,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
               // a fresh claim normally gets the lease; if Redis failed just now, the task stays 'running'
               // without a lease and the recovery pass picks it up after the grace period
               if (acquired.succeeded() && acquired.result()) {
+                Audit.record(nodeId, "task.claim", taskId, "ok", null);
                 launch(taskId, lease);
               }
               poll();
@@ -111,6 +119,8 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
         lease.acquire().onSuccess(acquired -> {
           if (acquired && !running.containsKey(taskId)) {
             LOG.info("task " + taskId + ": its lease expired; recovering it on this node");
+            metrics.leaseTakenOver();
+            Audit.record(nodeId, "task.resume", taskId, "ok", new JsonObject().put("reason", "lease expired"));
             launch(taskId, lease);
           }
         });
@@ -135,6 +145,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
 
   private void launch(String taskId, Lease lease) {
     running.put(taskId, lease);
+    metrics.taskStarted();
     AtomicBoolean owner = new AtomicBoolean(true);
     long heartbeat = vertx.setPeriodic(Math.max(100, config.leaseTtl().toMillis() / 3), id ->
         lease.renew().onSuccess(stillOurs -> {
@@ -143,7 +154,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
           }
         }));
     threads.executeBlocking(() -> {
-      runner.run(taskId, owner::get);
+      runner.run(taskId, nodeId, owner::get);
       return null;
     }, false).onComplete(ar -> {
       vertx.cancelTimer(heartbeat);
@@ -155,6 +166,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
         lease.release();
       }
       running.remove(taskId);
+      metrics.taskStopped();
       poll();
     });
   }

@@ -8,13 +8,15 @@ import org.wikifarm.provisioner.provision.ProgressListener;
 import org.wikifarm.provisioner.store.PhaseTimings;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.support.Blocking;
+import org.wikifarm.provisioner.support.TaskMetrics;
 import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskStatus;
 
 /**
  * The progress of one running task: forwards the orchestrator's progress and command output to events and the
  * task row, keeps the bar moving inside a phase (paced by that phase's recent median duration), records how
- * long each phase took, and reports the run's {@link Checkpoints}. Progress never goes back.
+ * long each phase took (for pacing, and in {@code wikifarm_phase_duration_seconds}), and reports the run's
+ * {@link Checkpoints}. Progress never goes back.
  */
 final class TaskProgress implements ProgressListener {
   private static final Logger LOG = Logger.getLogger(TaskProgress.class.getName());
@@ -27,6 +29,7 @@ final class TaskProgress implements ProgressListener {
   private final TaskEvents events;
   private final PhaseTimings timings;
   private final Checkpoints checkpoints;
+  private final TaskMetrics metrics;
   /** The progress a phase reaches when it completes. */
   private final ToIntFunction<String> progressAfter;
   private String phase;
@@ -35,7 +38,7 @@ final class TaskProgress implements ProgressListener {
   private ScheduledFuture<?> pacer;
 
   TaskProgress(String taskId, String slug, int reached, TaskStore tasks, TaskEvents events, PhaseTimings timings,
-      Checkpoints checkpoints, ToIntFunction<String> progressAfter) {
+      Checkpoints checkpoints, TaskMetrics metrics, ToIntFunction<String> progressAfter) {
     this.taskId = taskId;
     this.slug = slug;
     this.percent = reached;
@@ -43,6 +46,7 @@ final class TaskProgress implements ProgressListener {
     this.events = events;
     this.timings = timings;
     this.checkpoints = checkpoints;
+    this.metrics = metrics;
     this.progressAfter = progressAfter;
   }
 
@@ -91,8 +95,18 @@ final class TaskProgress implements ProgressListener {
       stopPacer();
     }
     LOG.fine(() -> "task " + taskId + ": " + phase + " took " + took.toMillis() + " ms");
+    metrics.phaseFinished(phase, TaskMetrics.SUCCEEDED, took);
     timings.record(phase, took).onFailure(e -> LOG.fine("phase duration not recorded: " + e.getMessage()));
     checkpoints.reached(slug, phase, "after", null);
+  }
+
+  /** Counted, but kept out of the pacing median: a failure says nothing about how long the phase takes. */
+  @Override
+  public void phaseFailed(String phase, Duration took) {
+    synchronized (this) {
+      stopPacer();
+    }
+    metrics.phaseFinished(phase, TaskMetrics.FAILED, took);
   }
 
   /** Stops pacing (the run ended, however it ended). */

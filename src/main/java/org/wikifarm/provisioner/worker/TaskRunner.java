@@ -9,8 +9,10 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.support.Audit;
 import org.wikifarm.provisioner.support.Blocking;
 import org.wikifarm.provisioner.provision.Cancellation;
+import org.wikifarm.provisioner.support.TaskMetrics;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.Redactor;
@@ -23,6 +25,7 @@ import org.wikifarm.provisioner.store.Task;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.store.Wiki;
 import org.wikifarm.provisioner.task.TaskEvent;
+import org.wikifarm.provisioner.task.TaskType;
 
 /**
  * Runs one claimed task to its end on a provisioning thread: loads the wiki row, the extras and the ledger,
@@ -32,6 +35,8 @@ import org.wikifarm.provisioner.task.TaskEvent;
 public final class TaskRunner {
   private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
   private static final Duration PATIENCE = Duration.ofMinutes(10);
+  /** The type of every task this runner runs: its orchestrator is the create pipeline. */
+  private static final String TYPE = TaskType.CREATE_WIKI.wire();
 
   private final AppConfig config;
   private final TaskStore tasks;
@@ -42,9 +47,10 @@ public final class TaskRunner {
   private final TaskEvents events;
   private final Checkpoints checkpoints;
   private final PhaseTimings timings;
+  private final TaskMetrics metrics;
 
   public TaskRunner(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
-      Orchestrator orchestrator, TaskEvents events, Checkpoints checkpoints) {
+      Orchestrator orchestrator, TaskEvents events, Checkpoints checkpoints, TaskMetrics metrics) {
     this.config = config;
     this.tasks = tasks;
     this.specs = specs;
@@ -54,18 +60,22 @@ public final class TaskRunner {
     this.events = events;
     this.checkpoints = checkpoints;
     this.timings = new PhaseTimings(redis, keys);
+    this.metrics = metrics;
   }
 
-  /** Runs (or resumes) the task. Returns normally in every case; failures end as a failed task. */
-  void run(String taskId, BooleanSupplier stillOwner) throws Exception {
-    run(taskId, stillOwner, Cancellation.none());
+  /**
+   * Runs (or resumes) the task on {@code node} (the audit log's actor). Returns normally in every case; failures
+   * end as a failed task.
+   */
+  void run(String taskId, String node, BooleanSupplier stillOwner) throws Exception {
+    run(taskId, node, stillOwner, Cancellation.none());
   }
 
-  /** As {@link #run(String, BooleanSupplier)}; a requested {@code cancellation} ends it as a rolled-back failure. */
-  void run(String taskId, BooleanSupplier stillOwner, Cancellation cancellation) throws Exception {
+  /** As {@link #run(String, String, BooleanSupplier)}; a requested {@code cancellation} ends it as a rolled-back failure. */
+  void run(String taskId, String node, BooleanSupplier stillOwner, Cancellation cancellation) throws Exception {
     Wiki wiki = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.wikiOf(taskId));
     if (wiki == null) {
-      rollBackAndFail(taskId, null, "the task's wiki row is missing");
+      rollBackAndFail(taskId, node, null, "the task's wiki row is missing");
       return;
     }
     JsonObject spec = Blocking.retrying("loading task extras", PATIENCE, () -> tasks.specOf(taskId)
@@ -74,7 +84,7 @@ public final class TaskRunner {
     String templateName = spec.getString("template");
     Path template = config.farm().templateFor(templateName);
     if (template == null) {
-      rollBackAndFail(taskId, wiki, "template '" + templateName + "' is no longer configured; "
+      rollBackAndFail(taskId, node, wiki, "template '" + templateName + "' is no longer configured; "
           + "add it to farm.templates or create the wiki with another template");
       return;
     }
@@ -87,7 +97,7 @@ public final class TaskRunner {
     int reached = Math.max(orchestrator.progressAfter(ledger.donePhases()), row == null ? 0 : row.progress());
     boolean resuming = reached > 0 || !ledger.entries().isEmpty();
     TaskProgress progress = new TaskProgress(taskId, wiki.slug(), reached, tasks, events, timings, checkpoints,
-        orchestrator::progressOf);
+        metrics, orchestrator::progressOf);
     PhaseContext ctx = new PhaseContext(
         new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), template),
         config, ledger, redactor, progress::output);
@@ -106,8 +116,10 @@ public final class TaskRunner {
     }
     if (outcome.succeeded()) {
       checkpoints.reached(wiki.slug(), "finish", "before", null);
+    } else {
+      metrics.rolledBack(outcome.cleanedUp() ? TaskMetrics.CLEAN : TaskMetrics.LEFTOVERS);
     }
-    finish(taskId, wiki.id(), outcome.succeeded(), outcome.cleanedUp(), progress.percent(),
+    finish(taskId, node, wiki, outcome.succeeded(), outcome.cleanedUp(), progress.percent(),
         redactor.redact(outcome.message()));
     if (outcome.succeeded()) {
       // Only now: clearing the ledger before success is persisted made a crash in between restart the task
@@ -124,7 +136,7 @@ public final class TaskRunner {
    * The task cannot run (its wiki row or its template is gone). A crashed earlier run may have created things:
    * undo whatever the ledger holds before failing, so nothing is left behind (SPEC §8).
    */
-  private void rollBackAndFail(String taskId, Wiki wiki, String reason) throws Exception {
+  private void rollBackAndFail(String taskId, String node, Wiki wiki, String reason) throws Exception {
     RedisLedger ledger = RedisLedger.load(redis, keys, taskId);
     Redactor redactor = Redactor.forConfig(config);
     String problem = null;
@@ -135,18 +147,22 @@ public final class TaskRunner {
       PhaseContext ctx = new PhaseContext(request, config, ledger, redactor, line -> { });
       LOG.info("task " + taskId + ": cannot resume (" + reason + "); rolling back what an earlier run created");
       problem = orchestrator.rollback(ctx);
+      metrics.rolledBack(problem == null ? TaskMetrics.CLEAN : TaskMetrics.LEFTOVERS);
     } else {
       ledger.clear(); // a done-set without entries
     }
     String message = reason + (problem == null ? "; nothing was left behind" : ". " + problem);
     Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
-    finish(taskId, wiki == null ? null : wiki.id(), false, problem == null, row == null ? 0 : row.progress(),
-        redactor.redact(message));
+    finish(taskId, node, wiki, false, problem == null, row == null ? 0 : row.progress(), redactor.redact(message));
   }
 
-  /** Persists the end state (retrying through outages), then announces it and drops the extras. */
-  private void finish(String taskId, Long wikiId, boolean succeeded, boolean cleanedUp, int reached,
+  /**
+   * Persists the end state (retrying through outages), then counts, audits and announces it, and drops the
+   * extras.
+   */
+  private void finish(String taskId, String node, Wiki wiki, boolean succeeded, boolean cleanedUp, int reached,
       String message) throws Exception {
+    Long wikiId = wiki == null ? null : wiki.id();
     if (succeeded) {
       Blocking.retrying("recording success of task " + taskId, PATIENCE, () -> tasks.succeed(taskId, wikiId, message));
     } else {
@@ -154,6 +170,17 @@ public final class TaskRunner {
           () -> tasks.fail(taskId, wikiId, message, cleanedUp));
     }
     LOG.info("task " + taskId + (succeeded ? " succeeded" : " failed: " + message));
+    String outcome = succeeded ? TaskMetrics.SUCCEEDED : TaskMetrics.FAILED;
+    metrics.taskFinished(TYPE, outcome);
+    // no message: the task row and the SSE stream carry it; an audit line holds only facts that cannot leak
+    JsonObject details = new JsonObject().put("type", TYPE);
+    if (wiki != null) {
+      details.put("wiki", wiki.slug());
+    }
+    if (!succeeded) {
+      details.put("cleaned_up", cleanedUp);
+    }
+    Audit.record(node, "task.finish", taskId, outcome, details);
     // a failure keeps the progress it reached (the row keeps it too); only success is 100
     events.send(taskId, TaskEvent.finished(succeeded, succeeded ? 100 : reached, wikiId, message));
     specs.delete(taskId).onFailure(e -> LOG.log(Level.FINE, "could not delete extras of " + taskId, e));

@@ -6,10 +6,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
-/** A small blocking client for the API under test (loopback only). */
+/**
+ * A small blocking client for the API under test (loopback only). Every response it receives is also recorded
+ * ({@link #recorded()}), so {@code OpenApiConformanceTest} can check all of them against the OpenAPI document.
+ */
 public final class ApiClient {
+  /** One request and the response to it, as a test saw them. {@code path} is the raw path, without the query. */
+  public record Exchange(String method, String path, int status, java.net.http.HttpHeaders headers, String body) {}
+
+  private static final Queue<Exchange> RECORDED = new ConcurrentLinkedQueue<>();
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
@@ -47,8 +58,15 @@ public final class ApiClient {
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
     }
-    HttpResponse<String> r = http.send(builder.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest request = builder.timeout(Duration.ofSeconds(30)).build();
+    HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+    RECORDED.add(new Exchange(request.method(), request.uri().getRawPath(), r.statusCode(), r.headers(), r.body()));
     return new Response(r.statusCode(), r.body(), r.headers());
+  }
+
+  /** Every exchange of every client in this JVM so far, oldest first. */
+  public static List<Exchange> recorded() {
+    return List.copyOf(RECORDED);
   }
 
   public static String createBody(String name, String slug) {

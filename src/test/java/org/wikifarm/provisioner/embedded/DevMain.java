@@ -1,6 +1,8 @@
 package org.wikifarm.provisioner.embedded;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.wikifarm.provisioner.app.Metrics;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +133,7 @@ public final class DevMain {
       throw new DevModeException("unknown argument(s) " + commandLine.rest() + "; the dev mode takes --reset, "
           + "--use-env, --demo-template and the service's flags (--set key=value, --workers N, --bind HOST:PORT)");
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(Metrics.enable(new VertxOptions())); // as `serve` does: a complete /metrics
     started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
     AppConfig config = ConfigLoader.load(vertx, env.variables(), commandLine)
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

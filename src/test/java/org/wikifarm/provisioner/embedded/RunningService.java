@@ -1,6 +1,7 @@
 package org.wikifarm.provisioner.embedded;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.function.Consumer;
 import org.wikifarm.provisioner.app.Application;
 import org.wikifarm.provisioner.cluster.ClusterMembership;
 import org.wikifarm.provisioner.worker.Checkpoints;
+import org.wikifarm.provisioner.app.Metrics;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestInfra;
@@ -37,7 +39,7 @@ public final class RunningService implements AutoCloseable {
     Path farm = Files.createTempDirectory(TestInfra.scratch(), "farm");
     JsonObject json = TestConfigs.json(farm);
     adjust.accept(json);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(Metrics.enable(new VertxOptions())); // as the command line does: /metrics complete
     try {
       Application app = Application.start(vertx, ConfigLoader.fromJson(json), ClusterMembership.standalone(),
               checkpoints)

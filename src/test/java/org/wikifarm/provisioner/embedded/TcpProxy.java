@@ -42,6 +42,12 @@ public final class TcpProxy implements AutoCloseable {
           Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
           sockets.add(client);
           sockets.add(upstream);
+          if (listener.isClosed()) {
+            // cut() ran while this connection was being accepted and may have missed it: no way through
+            client.close();
+            upstream.close();
+            continue;
+          }
           pump(client, upstream);
           pump(upstream, client);
         } catch (IOException e) {

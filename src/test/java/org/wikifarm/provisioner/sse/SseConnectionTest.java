@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.wikifarm.provisioner.store.Task;
+import org.wikifarm.provisioner.support.TaskMetrics;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskId;
@@ -77,7 +79,8 @@ class SseConnectionTest {
       serverContext = Vertx.currentContext();
       String id = request.path().replaceFirst("^/tasks/", "").replaceFirst("/events$", "");
       new SseConnection(vertx, request.response(), id, request.getHeader("Last-Event-ID"), HEARTBEAT,
-          task -> lookup.find(task), (task, last) -> reader.after(task, last), hub)
+          task -> lookup.find(task), (task, last) -> reader.after(task, last), hub,
+          new TaskMetrics(new SimpleMeterRegistry(), List.of()))
           .start()
           .onComplete(ar -> {
             starts.add((ar.succeeded() ? String.valueOf(ar.result()) : "failed")

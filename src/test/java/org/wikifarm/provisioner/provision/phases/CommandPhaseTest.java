@@ -55,7 +55,7 @@ class CommandPhaseTest {
         Map.of(), "wiki.test", "https", "en", Set.of(), farm);
     AppConfig.Executor executorConfig = new AppConfig.Executor(AppConfig.ExecutorType.LOCAL, null, null, null,
         Secret.empty(), null, "", List.of(), List.of(), List.of(), timeout, List.of());
-    AppConfig config = new AppConfig(null, null, null, farmConfig, null, null, null, executorConfig, null, null, null);
+    AppConfig config = new AppConfig(null, null, null, farmConfig, null, null, null, executorConfig, null, null, null, null);
     WikiRequest request = new WikiRequest(taskId, 1, "Demo", "demo", "en", farm.resolveSibling("template"));
     return new PhaseContext(request, config, new InMemoryLedger(), new Redactor(List.of(SECRET)), output::add);
   }
