@@ -173,7 +173,7 @@ public final class Application {
     List<ReadinessCheck> dependencies =
         ReadinessProbes.of(vertx, config.farm(), config.wikiDb(), wikiStore, redis, executor, membership);
     HealthEndpoint health = new HealthEndpoint(dependencies);
-    claimGate = new ClaimGate(vertx, dependencies);
+    claimGate = new ClaimGate(vertx, ReadinessProbes.forClaims(vertx, dependencies, config.farm()));
     ManageApi manage = ManageApi.create(vertx, config.farm(), wikiStore, new PermissionStore(pool), new WikiLocks(pool));
     WikiPatchEndpoint patch = new WikiPatchEndpoint(config, manage.settings());
     List<Consumer<Router>> manageApi = List.of(new ManageEndpoint(config, manage)::register);

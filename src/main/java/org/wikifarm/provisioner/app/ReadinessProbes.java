@@ -20,6 +20,30 @@ import org.wikifarm.provisioner.store.WikiStore;
 final class ReadinessProbes {
   private ReadinessProbes() {}
 
+  /**
+   * The checks the claim gate uses: the same, but of the templates only the default one — every create
+   * without a named template needs it, while a missing named template fails just the tasks that ask for it
+   * (with a message saying so) instead of stopping every claim on the node. {@code /ready} still reports it.
+   */
+  static List<ReadinessCheck> forClaims(Vertx vertx, List<ReadinessCheck> checks, AppConfig.Farm farm) {
+    List<ReadinessCheck> forClaims = new ArrayList<>();
+    for (ReadinessCheck check : checks) {
+      forClaims.add(!check.name().equals("templates") ? check : new ReadinessCheck("templates",
+          () -> vertx.executeBlocking(() -> {
+            requireTemplate(farm.defaultTemplate());
+            return null;
+          })));
+    }
+    return forClaims;
+  }
+
+  private static void requireTemplate(Path t) {
+    if (!Files.isDirectory(t) || !Files.isRegularFile(t.resolve("pubwiki.ini"))) {
+      throw new IllegalStateException("a template directory (farm.template / farm.templates) is missing or has no "
+          + "pubwiki.ini");
+    }
+  }
+
   static List<ReadinessCheck> of(Vertx vertx, AppConfig.Farm farm, AppConfig.WikiDb wikiDb, WikiStore store,
       Redis redis, CommandExecutor executor, ClusterMembership membership) {
     List<ReadinessCheck> checks = new ArrayList<>();
@@ -29,13 +53,11 @@ final class ReadinessProbes {
       checks.add(new ReadinessCheck("cluster", () -> membership.canClaim() ? Future.succeededFuture()
           : Future.failedFuture("not a member, or fewer members than cluster.min-members"), membership::describe));
     }
-    // the default template only: every create without a named one needs it. A missing named template fails
-    // just the tasks that ask for it (with a message saying so), instead of stopping every claim on the node
     checks.add(new ReadinessCheck("templates", () -> vertx.executeBlocking(() -> {
-      Path t = farm.defaultTemplate();
-      if (!Files.isDirectory(t) || !Files.isRegularFile(t.resolve("pubwiki.ini"))) {
-        throw new IllegalStateException("the default template directory (WIKIFARM_TEMPLATE) is missing or has no "
-            + "pubwiki.ini");
+      List<Path> templates = new ArrayList<>(farm.templates().values());
+      templates.add(farm.defaultTemplate());
+      for (Path t : templates) {
+        requireTemplate(t);
       }
       return null;
     })));

@@ -42,7 +42,8 @@ class ReadmeCommandsTest {
       assertTrue(task.find(), "the create printed its task id:\n" + out);
       assertTrue(out.contains("\"type\":\"status\",\"status\":\"succeeded\""), "the SSE stream ends in success:\n" + out);
       assertTrue(out.contains("{\"slug\":\"readme-wiki\",\"exists\":true,\"reason\":\"taken\"}"), out);
-      assertEquals(3, count(out, "\"slug\":\"readme-wiki\""), "exists, featured and the owner's list name it:\n" + out);
+      assertEquals(5, count(out, "\"slug\":\"readme-wiki\""),
+          "exists, featured, the public list, the wiki itself and the owner's list name it:\n" + out);
       assertTrue(out.contains("{\"status\":\"ok\"}"), out);
 
       Matcher banner = BANNER_COMMAND.matcher(dev.output());

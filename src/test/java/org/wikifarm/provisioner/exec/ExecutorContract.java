@@ -243,13 +243,14 @@ abstract class ExecutorContract {
     Recorder out = new Recorder();
     long start = System.nanoTime();
     // the background sleep inherits stdout and would keep the output open for 45 s (the whole timeout)
-    CommandResult result = executor().run(TASK, List.of("sh", "-c", "sleep 37 & echo started-child"),
+    String child = "sleep " + (3700 + (System.nanoTime() % 1000)); // only this test's child matches below
+    CommandResult result = executor().run(TASK, List.of("sh", "-c", child + " & echo started-child"),
         wikiDir("orphan"), Duration.ofSeconds(45), out);
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     assertEquals(0, result.exitCode());
     assertEquals(List.of("started-child"), out.lines());
     assertTrue(elapsedMs < 15_000, "ended " + elapsedMs + " ms after start, not at the timeout");
-    assertTrue(processes().stream().noneMatch(p -> p.contains("sleep 37")), "the child it left is stopped");
+    assertTrue(processes().stream().noneMatch(p -> p.contains(child)), "the child it left is stopped: " + processes());
   }
 
   @Test
