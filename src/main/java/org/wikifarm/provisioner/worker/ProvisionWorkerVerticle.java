@@ -15,6 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.store.ClaimedTask;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.TaskStore;
 
@@ -82,14 +83,14 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
             LOG.fine("not claiming: " + ar.cause().getMessage());
             return;
           }
-          String taskId = ar.result();
-          if (taskId != null) {
-            Lease lease = new Lease(redis, keys.taskLease(taskId), nodeId, config.leaseTtl());
+          ClaimedTask claimed = ar.result();
+          if (claimed != null) {
+            Lease lease = new Lease(redis, keys.taskLease(claimed.id()), nodeId, config.leaseTtl());
             lease.acquire().onComplete(acquired -> {
               // a fresh claim normally gets the lease; if Redis failed just now, the task stays 'running'
               // without a lease and the recovery pass picks it up after the grace period
               if (acquired.succeeded() && acquired.result()) {
-                launch(taskId, lease);
+                launch(claimed, lease);
               }
               poll();
             });
@@ -102,8 +103,9 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
     if (stopping || running.size() >= config.concurrency() || !clusterGate()) {
       return;
     }
-    tasks.runningStartedBefore(config.leaseTtl(), 20).onSuccess(ids -> {
-      for (String taskId : ids) {
+    tasks.runningStartedBefore(config.leaseTtl(), 20).onSuccess(found -> {
+      for (ClaimedTask claimed : found) {
+        String taskId = claimed.id();
         if (running.containsKey(taskId) || running.size() >= config.concurrency()) {
           continue;
         }
@@ -111,7 +113,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
         lease.acquire().onSuccess(acquired -> {
           if (acquired && !running.containsKey(taskId)) {
             LOG.info("task " + taskId + ": its lease expired; recovering it on this node");
-            launch(taskId, lease);
+            launch(claimed, lease);
           }
         });
       }
@@ -133,7 +135,8 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
     return open;
   }
 
-  private void launch(String taskId, Lease lease) {
+  private void launch(ClaimedTask claimed, Lease lease) {
+    String taskId = claimed.id();
     running.put(taskId, lease);
     AtomicBoolean owner = new AtomicBoolean(true);
     long heartbeat = vertx.setPeriodic(Math.max(100, config.leaseTtl().toMillis() / 3), id ->
@@ -143,7 +146,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
           }
         }));
     threads.executeBlocking(() -> {
-      runner.run(taskId, owner::get);
+      runner.run(claimed, owner::get);
       return null;
     }, false).onComplete(ar -> {
       vertx.cancelTimer(heartbeat);

@@ -3,8 +3,8 @@ package org.wikifarm.provisioner.worker;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -15,6 +15,7 @@ import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.Redactor;
 import org.wikifarm.provisioner.provision.RollbackLedger;
 import org.wikifarm.provisioner.provision.WikiRequest;
+import org.wikifarm.provisioner.store.ClaimedTask;
 import org.wikifarm.provisioner.store.PhaseTimings;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.TaskSpecs;
@@ -22,11 +23,13 @@ import org.wikifarm.provisioner.store.Task;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.store.Wiki;
 import org.wikifarm.provisioner.task.TaskEvent;
+import org.wikifarm.provisioner.task.TaskType;
 
 /**
- * Runs one claimed task to its end on a provisioning thread: loads the wiki row, the extras and the ledger,
- * drives the orchestrator, streams progress to events and the task row, and persists the outcome. Blocking
- * code; every wait on MariaDB or Redis retries through short outages.
+ * Runs one claimed task to its end on a provisioning thread, whatever its type: loads the wiki row, the stored
+ * request and the ledger, drives the type's orchestrator, streams progress to events and the task row, and
+ * persists the outcome the type's way ({@link TaskKind}). Blocking code; every wait on MariaDB or Redis retries
+ * through short outages.
  */
 public final class TaskRunner {
   private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
@@ -37,41 +40,40 @@ public final class TaskRunner {
   private final TaskSpecs specs;
   private final RedisAPI redis;
   private final RedisKeys keys;
-  private final Orchestrator orchestrator;
+  private final Map<TaskType, TaskKind> kinds;
   private final TaskEvents events;
   private final Checkpoints checkpoints;
   private final PhaseTimings timings;
 
   public TaskRunner(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
-      Orchestrator orchestrator, TaskEvents events, Checkpoints checkpoints) {
+      Map<TaskType, TaskKind> kinds, TaskEvents events, Checkpoints checkpoints) {
     this.config = config;
     this.tasks = tasks;
     this.specs = specs;
     this.redis = redis;
     this.keys = keys;
-    this.orchestrator = orchestrator;
+    this.kinds = Map.copyOf(kinds);
     this.events = events;
     this.checkpoints = checkpoints;
     this.timings = new PhaseTimings(redis, keys);
   }
 
   /** Runs (or resumes) the task. Returns normally in every case; failures end as a failed task. */
-  void run(String taskId, BooleanSupplier stillOwner) throws Exception {
+  void run(ClaimedTask claimed, BooleanSupplier stillOwner) throws Exception {
+    String taskId = claimed.id();
+    TaskKind kind = kinds.get(claimed.type());
     Wiki wiki = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.wikiOf(taskId));
-    if (wiki == null) {
-      rollBackAndFail(taskId, null, "the task's wiki row is missing");
-      return;
-    }
     JsonObject spec = Blocking.retrying("loading task extras", PATIENCE, () -> tasks.specOf(taskId)
         // no spec column (migration not applied): only a task queued by an older version keeps extras in Redis
         .compose(row -> row != null ? Future.succeededFuture(row) : specs.get(taskId)));
-    String templateName = spec.getString("template");
-    Path template = config.farm().templateFor(templateName);
-    if (template == null) {
-      rollBackAndFail(taskId, wiki, "template '" + templateName + "' is no longer configured; "
-          + "add it to farm.templates or create the wiki with another template");
+    WikiRequest request;
+    try {
+      request = kind.request(taskId, wiki, spec);
+    } catch (TaskKind.CannotRun e) {
+      cannotRun(kind, taskId, wiki, e.getMessage());
       return;
     }
+    Orchestrator orchestrator = kind.orchestrator();
     RollbackLedger ledger = ObservedLedger.wrap(RedisLedger.load(redis, keys, taskId), checkpoints, wiki.slug());
     Redactor redactor = Redactor.forConfig(config);
     // A resumed task continues from where the crashed run got to, never from 0: SSE replays the crashed
@@ -82,10 +84,9 @@ public final class TaskRunner {
     boolean resuming = reached > 0 || !ledger.entries().isEmpty();
     TaskProgress progress = new TaskProgress(taskId, wiki.slug(), reached, tasks, events, timings, checkpoints,
         orchestrator::progressOf);
-    PhaseContext ctx = new PhaseContext(
-        new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), template),
-        config, ledger, redactor, progress::output);
-    LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug());
+    PhaseContext ctx = new PhaseContext(request, config, ledger, redactor, progress::output);
+    LOG.info("task " + taskId + " (" + claimed.type().wire() + (resuming ? "): resuming " : "): starting ")
+        + "wiki " + wiki.slug());
     progress.progress(null, reached, resuming ? "resuming after an interruption" : "started");
 
     Orchestrator.Outcome outcome;
@@ -101,7 +102,7 @@ public final class TaskRunner {
     if (outcome.succeeded()) {
       checkpoints.reached(wiki.slug(), "finish", "before", null);
     }
-    finish(taskId, wiki.id(), outcome.succeeded(), outcome.cleanedUp(), progress.percent(),
+    finish(kind, taskId, wiki.id(), outcome.succeeded(), outcome.cleanedUp(), progress.percent(),
         redactor.redact(outcome.message()));
     if (outcome.succeeded()) {
       // Only now: clearing the ledger before success is persisted made a crash in between restart the task
@@ -116,9 +117,10 @@ public final class TaskRunner {
 
   /**
    * The task cannot run (its wiki row or its template is gone). A crashed earlier run may have created things:
-   * undo whatever the ledger holds before failing, so nothing is left behind (SPEC §8).
+   * the orchestrator undoes whatever the ledger holds (a delete undoes nothing and names what remains) before
+   * the task fails, so nothing is left behind unnamed (SPEC §8).
    */
-  private void rollBackAndFail(String taskId, Wiki wiki, String reason) throws Exception {
+  private void cannotRun(TaskKind kind, String taskId, Wiki wiki, String reason) throws Exception {
     RedisLedger ledger = RedisLedger.load(redis, keys, taskId);
     Redactor redactor = Redactor.forConfig(config);
     String problem = null;
@@ -128,24 +130,25 @@ public final class TaskRunner {
           : new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), null);
       PhaseContext ctx = new PhaseContext(request, config, ledger, redactor, line -> { });
       LOG.info("task " + taskId + ": cannot resume (" + reason + "); rolling back what an earlier run created");
-      problem = orchestrator.rollback(ctx);
+      problem = kind.orchestrator().rollback(ctx);
     } else {
       ledger.clear(); // a done-set without entries
     }
     String message = reason + (problem == null ? "; nothing was left behind" : ". " + problem);
     Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
-    finish(taskId, wiki == null ? null : wiki.id(), false, problem == null, row == null ? 0 : row.progress(),
+    finish(kind, taskId, wiki == null ? null : wiki.id(), false, problem == null, row == null ? 0 : row.progress(),
         redactor.redact(message));
   }
 
   /** Persists the end state (retrying through outages), then announces it and drops the extras. */
-  private void finish(String taskId, Long wikiId, boolean succeeded, boolean cleanedUp, int reached,
+  private void finish(TaskKind kind, String taskId, Long wikiId, boolean succeeded, boolean cleanedUp, int reached,
       String message) throws Exception {
     if (succeeded) {
-      Blocking.retrying("recording success of task " + taskId, PATIENCE, () -> tasks.succeed(taskId, wikiId, message));
+      Blocking.retrying("recording success of task " + taskId, PATIENCE,
+          () -> kind.succeed(tasks, taskId, wikiId, message));
     } else {
       Blocking.retrying("recording failure of task " + taskId, PATIENCE,
-          () -> tasks.fail(taskId, wikiId, message, cleanedUp));
+          () -> kind.fail(tasks, taskId, wikiId, message, cleanedUp));
     }
     LOG.info("task " + taskId + (succeeded ? " succeeded" : " failed: " + message));
     // a failure keeps the progress it reached (the row keeps it too); only success is 100
