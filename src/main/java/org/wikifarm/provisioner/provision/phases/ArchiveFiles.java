@@ -52,7 +52,7 @@ final class ArchiveFiles {
       try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve(DUMP)), 1 << 16)) {
         HostCommand.run(List.of("mysqldump", "--defaults-file=" + options, "--protocol=TCP",
             "--host=" + address.host(), "--port=" + address.port(), "--default-character-set=utf8mb4",
-            "--single-transaction", "--quick", "--routines", "--triggers", "--events", "--hex-blob", "--", db),
+            "--single-transaction", "--quick", "--routines", "--triggers", "--hex-blob", "--", db),
             dir, out, timeout, "mysqldump of the database " + db);
       }
     } finally {
@@ -96,7 +96,7 @@ final class ArchiveFiles {
     }
     if (!deleteTaskId.equals(manifest.getString("delete_task"))) {
       throw new ProvisionException("the archive directory " + dir.getFileName() + " already exists and was made "
-          + "by another delete; move it away, then delete the wiki again");
+          + "by another delete; move it away, then delete the wiki again.");
     }
     JsonArray files = manifest.getJsonArray("files", new JsonArray());
     for (Object o : files) {
@@ -118,16 +118,18 @@ final class ArchiveFiles {
     }
   }
 
-  /** The dump decompresses whole (gzip's CRC) and runs from MariaDB's dump header to its completion trailer. */
+  /**
+   * The dump decompresses whole (gzip's CRC) and runs from the dump header among its first lines (recent
+   * mariadb-dump versions put a sandbox-mode line before it) to its completion trailer.
+   */
   private static void checkDump(Path dir, Path file) throws Exception {
-    String first = null;
+    boolean header = false;
     String last = null;
     try (BufferedReader in = new BufferedReader(new InputStreamReader(
         new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8))) {
+      int n = 0;
       for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (first == null) {
-          first = line;
-        }
+        header |= ++n <= 5 && (line.startsWith("-- MariaDB dump") || line.startsWith("-- MySQL dump"));
         if (!line.isBlank()) {
           last = line;
         }
@@ -135,15 +137,15 @@ final class ArchiveFiles {
     } catch (IOException e) {
       throw damaged(dir, DUMP + " does not decompress (" + e.getMessage() + ")");
     }
-    if (first == null || !(first.startsWith("-- MariaDB dump") || first.startsWith("-- MySQL dump"))
-        || last == null || !last.startsWith("-- Dump completed")) {
+    if (!header || last == null || !last.startsWith("-- Dump completed")) {
       throw damaged(dir, DUMP + " is not a complete mysqldump");
     }
   }
 
   private static ProvisionException damaged(Path dir, String why) {
-    return new ProvisionException("the archive " + dir.getFileName() + " did not verify: " + why
-        + "; nothing was dropped");
+    String name = dir.getFileName().toString().replaceFirst("^\\.(.*)\\.partial$", "$1");
+    return new ProvisionException("the archive " + name + " did not verify: " + why
+        + "; nothing was dropped.");
   }
 
   static String sha256(Path file) throws IOException {

@@ -58,12 +58,12 @@ public final class ArchivePhase implements Phase {
     }
     if (!Files.isDirectory(root)) {
       throw new ProvisionException("the archive directory (farm.archive-dir) does not exist; create it or fix "
-          + "the configuration, then delete the wiki again. Nothing was removed");
+          + "the configuration, then delete the wiki again. Nothing was removed.");
     }
     WikiRequest request = ctx.request();
     String name = request.archiveName();
     if (name == null || !ARCHIVE_NAME.matcher(name).matches()) {
-      throw new ProvisionException("the delete task has no valid archive name; delete the wiki again");
+      throw new ProvisionException("the delete task has no valid archive name; delete the wiki again.");
     }
     Path dir = root.resolve(name);
     if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {

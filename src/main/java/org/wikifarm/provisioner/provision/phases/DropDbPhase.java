@@ -54,13 +54,13 @@ public final class DropDbPhase implements Phase {
             + ctx.request().creatorTaskId() + "; left untouched");
         throw new ProvisionException("the database " + db + " does not carry this wiki's ownership marker (its "
             + "COMMENT), so it and the DB user " + user + " were left untouched; if they are this wiki's, drop "
-            + "them by hand, then delete the wiki again");
+            + "them by hand, then delete the wiki again.");
       }
       if (admin.userExists(user)) {
         if (!ours) {
           throw new ProvisionException("the DB user " + user + " exists without this wiki's database, so nothing "
               + "proves it is this wiki's; it was left untouched. If it is, drop it by hand, then delete the "
-              + "wiki again");
+              + "wiki again.");
         }
         admin.dropUser(user); // first: the database still proves the user is ours if we crash now
         ctx.output("dropped the DB user " + user + " and its grants");

@@ -45,7 +45,7 @@ final class HostCommand {
         process = builder.start();
       } catch (IOException e) {
         throw new ProvisionException(argv.get(0) + " could not be started on the provisioner host ("
-            + e.getMessage() + "); install it (e.g. mariadb-client, tar)", false, null);
+            + e.getMessage() + "); install it (e.g. mariadb-client, tar).", false, null);
       }
       Process running = process;
       Thread killer = new Thread(() -> {
@@ -68,10 +68,10 @@ final class HostCommand {
       if (exit != 0) {
         String detail = lastLine(Files.readString(errors, StandardCharsets.UTF_8));
         throw new ProvisionException(what + " failed (" + argv.get(0) + " exit " + exit
-            + (detail.isEmpty() ? "" : ": " + detail) + ")", false, null);
+            + (detail.isEmpty() ? "" : ": " + detail) + ").", false, null);
       }
     } catch (IOException e) {
-      throw new ProvisionException(what + " failed: " + e.getMessage(), false, null);
+      throw new ProvisionException(what + " failed: " + e.getMessage() + ".", false, null);
     } finally {
       if (process != null && process.isAlive()) {
         process.destroyForcibly();

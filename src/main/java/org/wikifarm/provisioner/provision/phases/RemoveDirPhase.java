@@ -65,7 +65,7 @@ public final class RemoveDirPhase implements Phase {
             + ctx.request().creatorTaskId() + "; left untouched");
         throw new ProvisionException("the " + what + " of '" + ctx.request().slug() + "' does not carry this "
             + "wiki's ownership marker, so it was left untouched; if it is this wiki's, remove it by hand, then "
-            + "delete the wiki again");
+            + "delete the wiki again.");
       }
       Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
       FileTrees.deleteTree(trash);
