@@ -123,6 +123,9 @@ public final class TaskRunner {
   private void cannotRun(TaskKind kind, String taskId, Wiki wiki, String reason) throws Exception {
     RedisLedger ledger = RedisLedger.load(redis, keys, taskId);
     Redactor redactor = Redactor.forConfig(config);
+    // how far the crashed run got: the done-set is written before a phase is reported finished, while the
+    // row's progress is written asynchronously and may miss the last value when the node died right after it
+    int doneUpTo = kind.orchestrator().progressAfter(ledger.donePhases());
     String problem = null;
     if (!ledger.entries().isEmpty()) {
       // undo only needs the task id and the ledger's references, not the template
@@ -136,8 +139,8 @@ public final class TaskRunner {
     }
     String message = reason + (problem == null ? "; nothing was left behind" : ". " + problem);
     Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
-    finish(kind, taskId, wiki == null ? null : wiki.id(), false, problem == null, row == null ? 0 : row.progress(),
-        redactor.redact(message));
+    finish(kind, taskId, wiki == null ? null : wiki.id(), false, problem == null,
+        Math.max(doneUpTo, row == null ? 0 : row.progress()), redactor.redact(message));
   }
 
   /** Persists the end state (retrying through outages), then announces it and drops the extras. */
