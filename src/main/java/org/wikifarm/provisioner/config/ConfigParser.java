@@ -189,7 +189,7 @@ final class ConfigParser {
         reader.duration("farm.verify-timeout"), archiveDir == null ? null : archiveDir.toAbsolutePath().normalize());
   }
 
-  /** {@code farm.verify-url}: the farm's web server as http(s)://host[:port], no path (phase 9 adds it); null if unset. */
+  /** {@code farm.verify-url}: the farm web server's http(s)://host[:port], no path (phase 9 adds it); or null. */
   private String verifyUrl() {
     String url = reader.string("farm.verify-url", false);
     if (url == null || url.isEmpty()) {

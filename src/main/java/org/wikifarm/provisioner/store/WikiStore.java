@@ -96,8 +96,9 @@ public final class WikiStore {
                       + "ORDER BY created_at, id LIMIT 1").execute(Tuple.of(wikiId)))
               .compose(creator -> conn.preparedQuery("UPDATE wikifarm_wikis SET status = 'deleting' WHERE id = ?")
                   .execute(Tuple.of(wikiId))
-                  .compose(v -> conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, wiki_id, "
-                          + "created_by_user_id, created_by_username, spec) VALUES (?, 'delete_wiki', 'queued', 0, ?, ?, ?, ?)")
+                  .compose(v -> conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, "
+                          + "wiki_id, created_by_user_id, created_by_username, spec) "
+                          + "VALUES (?, 'delete_wiki', 'queued', 0, ?, ?, ?, ?)")
                       .execute(Tuple.of(taskId, wikiId, callerId, Buffer.buffer(callerName),
                           specFor.apply(creator.size() == 0 ? null : creator.iterator().next().getString("id"))))))
               .map(wikiId);

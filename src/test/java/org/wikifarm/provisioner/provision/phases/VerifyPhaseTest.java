@@ -100,7 +100,8 @@ class VerifyPhaseTest {
       }
     });
     try {
-      new VerifyPhase(vertx).run(context("http://127.0.0.1:" + server.actualPort(), "20s", new CopyOnWriteArrayList<>()));
+      new VerifyPhase(vertx).run(context("http://127.0.0.1:" + server.actualPort(), "20s",
+          new CopyOnWriteArrayList<>()));
       assertEquals(4, calls.get());
     } finally {
       server.close();
