@@ -85,8 +85,9 @@ public final class TaskRunner {
     TaskProgress progress = new TaskProgress(taskId, wiki.slug(), reached, tasks, events, timings, checkpoints,
         orchestrator::progressOf);
     PhaseContext ctx = new PhaseContext(request, config, ledger, redactor, progress::output);
-    LOG.info("task " + taskId + " (" + claimed.type().wire() + (resuming ? "): resuming " : "): starting ")
-        + "wiki " + wiki.slug());
+    // the tests (and operators' log searches) rely on "task <id>: starting wiki <slug>"; the type comes after
+    LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug() + " ("
+        + claimed.type().wire() + ")");
     progress.progress(null, reached, resuming ? "resuming after an interruption" : "started");
 
     Orchestrator.Outcome outcome;
