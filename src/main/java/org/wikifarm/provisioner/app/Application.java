@@ -22,8 +22,14 @@ import org.wikifarm.provisioner.config.ConfigException;
 import org.wikifarm.provisioner.exec.CommandExecutor;
 import org.wikifarm.provisioner.exec.CommandExecutors;
 import org.wikifarm.provisioner.http.ProgressPage;
-import org.wikifarm.provisioner.provision.Orchestrator;
+import java.util.Map;
 import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
+import org.wikifarm.provisioner.provision.phases.DeleteWikiPhases;
+import org.wikifarm.provisioner.task.TaskType;
+import org.wikifarm.provisioner.worker.CreateWikiKind;
+import org.wikifarm.provisioner.worker.DeleteWikiKind;
+import org.wikifarm.provisioner.worker.TaskKind;
+import org.wikifarm.provisioner.http.WikiDeleteEndpoint;
 import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.sse.SseBridgeVerticle;
 import org.wikifarm.provisioner.sse.TaskEventHub;
@@ -165,7 +171,9 @@ public final class Application {
     EventJournal journal = new EventJournal(redisApi, keys, config.redis());
     TaskEventHub hub = new TaskEventHub(vertx);
 
-    CreateWikiEndpoint create = new CreateWikiEndpoint(config, new TaskQueue(wikiStore, journal, vertx.eventBus(), v2Schema),
+    WikiLocks locks = new WikiLocks(pool);
+    TaskQueue queue = new TaskQueue(wikiStore, locks, journal, vertx.eventBus(), v2Schema);
+    CreateWikiEndpoint create = new CreateWikiEndpoint(config, queue,
         new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
     WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore);
@@ -174,11 +182,12 @@ public final class Application {
         ReadinessProbes.of(vertx, config.farm(), config.wikiDb(), wikiStore, redis, executor, membership);
     HealthEndpoint health = new HealthEndpoint(dependencies);
     claimGate = new ClaimGate(vertx, ReadinessProbes.forClaims(vertx, dependencies, config.farm()));
-    ManageApi manage = ManageApi.create(vertx, config.farm(), wikiStore, new PermissionStore(pool), new WikiLocks(pool));
+    ManageApi manage = ManageApi.create(vertx, config.farm(), wikiStore, new PermissionStore(pool), locks);
     WikiPatchEndpoint patch = new WikiPatchEndpoint(config, manage.settings());
+    WikiDeleteEndpoint delete = new WikiDeleteEndpoint(queue);
     List<Consumer<Router>> manageApi = List.of(new ManageEndpoint(config, manage)::register);
-    List<Consumer<Router>> api = List.of(create::register, reads::register, patch::register, events::register,
-        health::register, OpenApiEndpoint::register);
+    List<Consumer<Router>> api = List.of(create::register, reads::register, patch::register, delete::register,
+        events::register, health::register, OpenApiEndpoint::register);
     MetricsEndpoint metricsEndpoint = new MetricsEndpoint(registry);
     Consumer<Router> root = router -> {
       health.register(router);
@@ -186,8 +195,11 @@ public final class Application {
       ProgressPage.register(router, config.http());
     };
 
-    Orchestrator orchestrator = CreateWikiPhases.create(config, vertx, executor);
-    TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, orchestrator,
+    // one entry per task type: its phases and how it ends; the runner and the worker are shared
+    Map<TaskType, TaskKind> kinds = Map.of(
+        TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor)),
+        TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx)));
+    TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, kinds,
         new TaskEvents(vertx.eventBus()), checkpoints, metrics);
     // membership is asked at every claim (leaving the cluster must stop claims at once); the rest on a timer
     ProvisionWorkerVerticle worker = new ProvisionWorkerVerticle(config.worker(), taskStore, redisApi, keys, runner,

@@ -1,5 +1,8 @@
 package org.wikifarm.provisioner.app;
 
+import org.wikifarm.provisioner.worker.CreateWikiKind;
+import org.wikifarm.provisioner.store.WikiLocks;
+import java.util.Map;
 import org.wikifarm.provisioner.task.TaskType;
 import org.wikifarm.provisioner.support.TaskMetrics;
 import java.util.Arrays;
@@ -80,9 +83,10 @@ public final class OneOffProvision implements AutoCloseable {
     this.tasks = new TaskStore(pool);
     EventJournal journal = new EventJournal(redisApi, keys, config.redis());
     boolean v2Schema = Blocking.await(SchemaVerifier.v2MigrationApplied(pool).otherwise(false), WAIT);
-    this.queue = new TaskQueue(new WikiStore(pool), journal, vertx.eventBus(), v2Schema);
-    TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys,
-        CreateWikiPhases.create(config, vertx, executor), new TaskEvents(vertx.eventBus()), Checkpoints.NONE,
+    this.queue = new TaskQueue(new WikiStore(pool), new WikiLocks(pool), journal, vertx.eventBus(), v2Schema);
+    TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys, Map.of(TaskType.CREATE_WIKI,
+            new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor))),
+        new TaskEvents(vertx.eventBus()), Checkpoints.NONE,
         // a one-off run has no /metrics to serve: its meters are counted and dropped with the process
         new TaskMetrics(new SimpleMeterRegistry(), Arrays.stream(TaskType.values()).map(TaskType::wire).toList()));
     this.direct = new DirectRun(vertx, config.worker(), tasks, redisApi, keys, runner);

@@ -54,11 +54,14 @@ public record AppConfig(
 
   /**
    * Where wikis live and what they are made from. {@code configDir} holds each wiki's generated files
-   * ({@code <configDir>/<slug>/permissions.php}); it defaults to {@code wikiDir}.
+   * ({@code <configDir>/<slug>/permissions.php}); it defaults to {@code wikiDir}. {@code verifyUrl} (null:
+   * phase 9 is skipped) is the farm's web server that phase 9 asks for each new wiki's siteinfo, for at most
+   * {@code verifyTimeout}; {@code archiveDir} (null: no archive) receives a deleted wiki's dump and files.
    */
   public record Farm(
       Path wikiDir, Path oauthDir, Path defaultTemplate, Map<String, Path> templates, String rootHost,
-      String urlScheme, String defaultLanguage, Set<String> reservedSlugs, Path configDir) {
+      String urlScheme, String defaultLanguage, Set<String> reservedSlugs, Path configDir, String verifyUrl,
+      Duration verifyTimeout, Path archiveDir) {
     /** The template directory for a request: the named one, or the default when no name was given. */
     public Path templateFor(String name) {
       return name == null ? defaultTemplate : templates.get(name);

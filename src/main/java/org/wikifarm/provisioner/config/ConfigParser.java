@@ -170,10 +170,26 @@ final class ConfigParser {
     }
     Path wikiDir = reader.requiredPath("farm.wiki-dir");
     Path configDir = reader.optionalPath("farm.config-dir");
+    Path archiveDir = reader.optionalPath("farm.archive-dir");
     return new AppConfig.Farm(wikiDir, reader.requiredPath("farm.oauth-dir"),
         reader.requiredPath("farm.template"), Map.copyOf(templates), rootHost, scheme,
         reader.string("farm.default-language", true), Set.copyOf(reserved),
-        configDir == null ? wikiDir : configDir.toAbsolutePath().normalize());
+        configDir == null ? wikiDir : configDir.toAbsolutePath().normalize(), verifyUrl(),
+        reader.duration("farm.verify-timeout"), archiveDir == null ? null : archiveDir.toAbsolutePath().normalize());
+  }
+
+  /** {@code farm.verify-url}: the farm web server's http(s)://host[:port], no path (phase 9 adds it); or null. */
+  private String verifyUrl() {
+    String url = reader.string("farm.verify-url", false);
+    if (url == null || url.isEmpty()) {
+      return null;
+    }
+    if (!url.matches("^https?://[A-Za-z0-9.\\[\\]:-]+/?$")) {
+      reader.problem(reader.label("farm.verify-url") + " must be the farm web server's base URL, e.g. "
+          + "http://farm-web:80 (scheme, host, optional port; no path or credentials)");
+      return null;
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   /** {@code farm.templates}: the templates a request may pick by name, besides the default one. */

@@ -30,6 +30,8 @@ final class EnvironmentVariables {
       entry("WIKIFARM_CONFIG_DIR", "farm.config-dir"),
       entry("WIKIFARM_TEMPLATE", "farm.template"),
       entry("WIKI_ROOT_HOST", "farm.root-host"),
+      entry("WIKIFARM_VERIFY_URL", "farm.verify-url"),
+      entry("WIKIFARM_ARCHIVE_DIR", "farm.archive-dir"),
       entry("WIKI_DB_HOST", "wiki-db.host"),
       entry("WIKI_DB_ADMIN_USER", "wiki-db.admin-user"),
       entry("WIKI_DB_ADMIN_PASSWORD", "wiki-db.admin-password"),

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.manage.ManageException;
+import org.wikifarm.provisioner.store.DeleteRefusedException;
 import org.wikifarm.provisioner.store.MigrationRequiredException;
 import org.wikifarm.provisioner.store.RateLimiter;
 import org.wikifarm.provisioner.store.SlugTakenException;
@@ -77,6 +78,14 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (failure instanceof SlugTakenException taken) {
       return new ApiException(409, "slug_taken", "the slug '" + taken.slug() + "' is already taken",
           new JsonObject().put("field", "slug"));
+    }
+    if (failure instanceof DeleteRefusedException refused) {
+      return switch (refused.reason()) {
+        case NOT_FOUND -> ApiException.notFound(refused.getMessage());
+        case NOT_OWNER -> new ApiException(403, "not_owner", refused.getMessage());
+        case BUSY -> new ApiException(409, "wiki_busy", refused.getMessage(), refused.status() == null ? null
+            : new JsonObject().put("status", refused.status().wire()));
+      };
     }
     if (failure instanceof MigrationRequiredException migration) {
       return new ApiException(501, "migration_required", migration.getMessage());

@@ -11,8 +11,10 @@ import org.wikifarm.provisioner.support.Failures;
 
 /**
  * Runs the phases of one task in order and owns everything around them: progress percentages, skipping phases
- * the ledger says are done (resume after a crash), bounded retries of transient failures, and rollback in
- * reverse ledger order when a phase fails for good. Plain blocking code: callers run it on a worker thread.
+ * the ledger says are done (resume after a crash), bounded retries of transient failures, and what happens when
+ * a phase fails for good: a create rolls back in reverse ledger order; a delete is {@link #forwardOnly} —
+ * nothing it removed can be put back, so it stops where it is and reports what its phases still have to remove
+ * ({@link Phase#remaining}). Plain blocking code: callers run it on a worker thread.
  */
 public final class Orchestrator {
   private static final Logger LOG = Logger.getLogger(Orchestrator.class.getName());
@@ -46,6 +48,8 @@ public final class Orchestrator {
   private final List<Step> steps;
   private final Duration retryFor;
   private final Duration firstBackoff;
+  private final boolean rollsBack;
+  private final String doneMessage;
   /** The longest wait between two attempts, so a dependency that returns is noticed within seconds. */
   static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
 
@@ -55,9 +59,25 @@ public final class Orchestrator {
    *     more than this; then the phase fails
    */
   public Orchestrator(List<Step> steps, Duration retryFor, Duration firstBackoff) {
+    this(steps, retryFor, firstBackoff, true, "wiki created");
+  }
+
+  private Orchestrator(List<Step> steps, Duration retryFor, Duration firstBackoff, boolean rollsBack,
+      String doneMessage) {
     this.steps = List.copyOf(steps);
     this.retryFor = retryFor;
     this.firstBackoff = firstBackoff;
+    this.rollsBack = rollsBack;
+    this.doneMessage = doneMessage;
+  }
+
+  /**
+   * An orchestrator for a task that removes things (a delete): on failure nothing is undone; the outcome names
+   * what {@link Phase#remaining} reports. Its phases record nothing to undo.
+   */
+  public static Orchestrator forwardOnly(List<Step> steps, Duration retryFor, Duration firstBackoff,
+      String doneMessage) {
+    return new Orchestrator(steps, retryFor, firstBackoff, false, doneMessage);
   }
 
   public List<Step> steps() {
@@ -118,7 +138,7 @@ public final class Orchestrator {
       listener.progress(name, progress, step.label() + ": done");
       listener.phaseFinished(name, Duration.ofNanos(System.nanoTime() - started));
     }
-    return new Outcome(Result.SUCCEEDED, "wiki created");
+    return new Outcome(Result.SUCCEEDED, doneMessage);
   }
 
   /** The progress reached when {@code phase} completes (0 for a phase this task type does not have). */
@@ -172,9 +192,15 @@ public final class Orchestrator {
 
   /**
    * Undoes everything in the ledger, newest first. Each undo is attempted even when an earlier one failed;
-   * returns null when all went, or a sentence naming what is left for the operator.
+   * returns null when all went, or a sentence naming what is left for the operator. A {@link #forwardOnly}
+   * task undoes nothing: the sentence names what its phases still have to remove.
    */
   public String rollback(PhaseContext ctx) {
+    if (!rollsBack) {
+      String remaining = remaining(ctx);
+      ctx.ledger().clear(); // a retry is a new task; this one's done-set must not outlive it
+      return remaining;
+    }
     List<LedgerEntry> entries = new ArrayList<>(ctx.ledger().entries());
     // what the resources themselves prove is ours, though the ledger (Redis) lost it: undone last-phase first
     for (Step step : steps) {
@@ -211,6 +237,20 @@ public final class Orchestrator {
       return null;
     }
     return "Rollback could not remove: " + String.join(", ", left) + "; remove them by hand.";
+  }
+
+  /** What the phases of a forward-only task still have to remove, as a sentence, or null when nothing. */
+  private String remaining(PhaseContext ctx) {
+    List<String> left = new ArrayList<>();
+    for (Step step : steps) {
+      try {
+        left.addAll(step.phase().remaining(ctx));
+      } catch (Exception e) {
+        left.add("whatever " + step.phase().name() + " removes (could not check: "
+            + ctx.redactor().redact(Failures.rootMessage(e)) + ")");
+      }
+    }
+    return left.isEmpty() ? null : "Still in place: " + String.join(", ", left) + ".";
   }
 
   /**

@@ -30,4 +30,13 @@ public interface Phase {
   default List<LedgerEntry> discover(PhaseContext ctx) throws Exception {
     return List.of();
   }
+
+  /**
+   * For a phase of a task that removes things (a delete, which never rolls back): what this phase would still
+   * remove, described for the operator (e.g. {@code database wiki_x}), when the task stops. Looked at anew each
+   * time, so it is right after a crash too. Default: nothing.
+   */
+  default List<String> remaining(PhaseContext ctx) throws Exception {
+    return List.of();
+  }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.wikifarm.provisioner.task.TaskStatus;
+import org.wikifarm.provisioner.task.TaskType;
 
 /**
  * The task queue of record: {@code queued} rows in {@code wikifarm_tasks}. Claims use
@@ -32,21 +33,21 @@ public final class TaskStore {
         .map(rows -> rows.size() == 0 ? null : toTask(rows.iterator().next()));
   }
 
-  /** Claims the oldest queued task: returns its id, or null when the queue is empty. */
-  public Future<String> claimQueued() {
+  /** Claims the oldest queued task of any type, or yields null when the queue is empty. */
+  public Future<ClaimedTask> claimQueued() {
     return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT id FROM wikifarm_tasks WHERE status = 'queued' ORDER BY created_at, id "
+        .preparedQuery("SELECT id, type FROM wikifarm_tasks WHERE status = 'queued' ORDER BY created_at, id "
             + "LIMIT 1 FOR UPDATE SKIP LOCKED")
         .execute(Tuple.tuple())
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(null);
           }
-          String id = rows.iterator().next().getString("id");
+          ClaimedTask claimed = toClaimed(rows.iterator().next());
           return conn.preparedQuery("UPDATE wikifarm_tasks SET status = 'running', started_at = UTC_TIMESTAMP(), "
                   + "message = NULL WHERE id = ? AND status = 'queued'")
-              .execute(Tuple.of(id))
-              .map(updated -> updated.rowCount() == 1 ? id : null);
+              .execute(Tuple.of(claimed.id()))
+              .map(updated -> updated.rowCount() == 1 ? claimed : null);
         }));
   }
 
@@ -68,15 +69,19 @@ public final class TaskStore {
    * Running tasks started more than {@code grace} ago: candidates for recovery when their lease is gone. The
    * grace keeps a task that was claimed a moment ago, but whose lease is still being written, out of reach.
    */
-  public Future<List<String>> runningStartedBefore(Duration grace, int limit) {
-    return pool.preparedQuery("SELECT id FROM wikifarm_tasks WHERE status = 'running' "
+  public Future<List<ClaimedTask>> runningStartedBefore(Duration grace, int limit) {
+    return pool.preparedQuery("SELECT id, type FROM wikifarm_tasks WHERE status = 'running' "
             + "AND started_at < UTC_TIMESTAMP() - INTERVAL ? SECOND ORDER BY started_at LIMIT ?")
         .execute(Tuple.of(Math.max(1, grace.toSeconds()), limit))
         .map(rows -> {
-          List<String> ids = new ArrayList<>();
-          rows.forEach(r -> ids.add(r.getString("id")));
-          return ids;
+          List<ClaimedTask> tasks = new ArrayList<>();
+          rows.forEach(r -> tasks.add(toClaimed(r)));
+          return tasks;
         });
+  }
+
+  private static ClaimedTask toClaimed(Row row) {
+    return new ClaimedTask(row.getString("id"), TaskType.fromWire(row.getString("type")));
   }
 
   /**
@@ -134,6 +139,33 @@ public final class TaskStore {
               + "finished_at = UTC_TIMESTAMP() WHERE id = ?").execute(Tuple.of(truncate(message), taskId)))
           .mapEmpty();
     });
+  }
+
+  /**
+   * A delete task succeeded: the wiki row goes (its slug is free again; the task keeps its row, its wiki_id
+   * becomes NULL by the foreign key, and the permission rows go by theirs) and the task is succeeded, in one
+   * transaction. Only a row still {@code deleting} is removed.
+   */
+  public Future<Void> succeedDeletion(String taskId, long wikiId, String message) {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("DELETE FROM wikifarm_wikis WHERE id = ? AND status = 'deleting'").execute(Tuple.of(wikiId))
+        .compose(v -> conn.preparedQuery("UPDATE wikifarm_tasks SET status = 'succeeded', progress = 100, "
+                + "message = ?, finished_at = UTC_TIMESTAMP() WHERE id = ?")
+            .execute(Tuple.of(truncate(message), taskId)))
+        .mapEmpty());
+  }
+
+  /**
+   * A delete task failed: nothing is rolled back (what was deleted stays deleted), the wiki becomes
+   * {@code failed} — deletable again by a new DELETE — and the task's message lists what remains.
+   */
+  public Future<Void> failDeletion(String taskId, Long wikiId, String message) {
+    return pool.withTransaction(conn -> (wikiId == null ? Future.<RowSet<Row>>succeededFuture()
+            : conn.preparedQuery("UPDATE wikifarm_wikis SET status = 'failed' WHERE id = ? AND status = 'deleting'")
+                .execute(Tuple.of(wikiId)))
+        .compose(v -> conn.preparedQuery("UPDATE wikifarm_tasks SET status = 'failed', message = ?, "
+            + "finished_at = UTC_TIMESTAMP() WHERE id = ?").execute(Tuple.of(truncate(message), taskId)))
+        .mapEmpty());
   }
 
   static Task toTask(Row row) {

@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -59,6 +60,49 @@ public final class WikiStore {
             }))
         .recover(e -> Future.failedFuture(
             e instanceof DatabaseException d && d.getErrorCode() == DUPLICATE_KEY ? new SlugTakenException(w.slug()) : e));
+  }
+
+  /**
+   * Queues the delete of {@code slug}'s wiki, in one transaction on the wiki's locked session: the wiki row is
+   * locked ({@code FOR UPDATE}) and checked — it exists, the caller owns it, it is {@code ready} or
+   * {@code failed} and no task of it is queued or running — then it becomes {@code deleting} and the task row is
+   * inserted ({@code delete_wiki}, queued, with the spec {@code specFor} makes from the id of the wiki's create
+   * task, whose markers prove what is the wiki's; null when no such row is left). Fails with
+   * {@link DeleteRefusedException}. Returns the wiki id.
+   */
+  public Future<Long> queueDeletion(WikiLocks.Held held, String taskId, String slug, long callerId,
+      String callerName, Function<String, String> specFor) {
+    return held.transaction(conn -> conn
+        .preparedQuery("SELECT id, owner_user_id, status FROM wikifarm_wikis WHERE slug = ? FOR UPDATE")
+        .execute(Tuple.of(slug))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.failedFuture(new DeleteRefusedException(DeleteRefusedException.Reason.NOT_FOUND, slug, null));
+          }
+          Row wiki = rows.iterator().next();
+          long wikiId = wiki.getLong("id");
+          WikiStatus status = WikiStatus.fromWire(wiki.getString("status"));
+          if (wiki.getLong("owner_user_id") != callerId) {
+            return Future.failedFuture(new DeleteRefusedException(DeleteRefusedException.Reason.NOT_OWNER, slug, null));
+          }
+          if (status != WikiStatus.READY && status != WikiStatus.FAILED) {
+            return Future.failedFuture(new DeleteRefusedException(DeleteRefusedException.Reason.BUSY, slug, status));
+          }
+          return conn.preparedQuery("SELECT COUNT(*) FROM wikifarm_tasks WHERE wiki_id = ? "
+                  + "AND status IN ('queued', 'running')").execute(Tuple.of(wikiId))
+              .compose(active -> active.iterator().next().getLong(0) > 0
+                  ? Future.failedFuture(new DeleteRefusedException(DeleteRefusedException.Reason.BUSY, slug, null))
+                  : conn.preparedQuery("SELECT id FROM wikifarm_tasks WHERE wiki_id = ? AND type = 'create_wiki' "
+                      + "ORDER BY created_at, id LIMIT 1").execute(Tuple.of(wikiId)))
+              .compose(creator -> conn.preparedQuery("UPDATE wikifarm_wikis SET status = 'deleting' WHERE id = ?")
+                  .execute(Tuple.of(wikiId))
+                  .compose(v -> conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, "
+                          + "wiki_id, created_by_user_id, created_by_username, spec) "
+                          + "VALUES (?, 'delete_wiki', 'queued', 0, ?, ?, ?, ?)")
+                      .execute(Tuple.of(taskId, wikiId, callerId, Buffer.buffer(callerName),
+                          specFor.apply(creator.size() == 0 ? null : creator.iterator().next().getString("id"))))))
+              .map(wikiId);
+        }));
   }
 
   /**

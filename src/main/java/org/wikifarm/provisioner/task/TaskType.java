@@ -1,8 +1,13 @@
 package org.wikifarm.provisioner.task;
 
-/** The kinds of task, as stored in {@code wikifarm_tasks.type}. Each has its own phase list. */
+/**
+ * The kinds of task, as stored in {@code wikifarm_tasks.type}. Each has its own phase list and its own way of
+ * ending (the worker's {@code TaskKind}); everything else — claim, lease, ledger, resume, events — is shared.
+ * {@code delete_wiki} exists in the database only with the v2 migration.
+ */
 public enum TaskType {
-  CREATE_WIKI("create_wiki");
+  CREATE_WIKI("create_wiki"),
+  DELETE_WIKI("delete_wiki");
 
   private final String wire;
 

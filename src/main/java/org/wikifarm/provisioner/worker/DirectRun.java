@@ -1,5 +1,7 @@
 package org.wikifarm.provisioner.worker;
 
+import org.wikifarm.provisioner.task.TaskType;
+import org.wikifarm.provisioner.store.ClaimedTask;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
@@ -60,7 +62,7 @@ public final class DirectRun {
           }
         }));
     try {
-      runner.run(taskId, "operator", owner::get, cancellation);
+      runner.run(new ClaimedTask(taskId, TaskType.CREATE_WIKI), "operator", owner::get, cancellation);
     } finally {
       vertx.cancelTimer(heartbeat);
       if (owner.get()) {

@@ -16,6 +16,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.store.ClaimedTask;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.support.Audit;
@@ -89,15 +90,15 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
             LOG.fine("not claiming: " + ar.cause().getMessage());
             return;
           }
-          String taskId = ar.result();
-          if (taskId != null) {
-            Lease lease = new Lease(redis, keys.taskLease(taskId), nodeId, config.leaseTtl());
+          ClaimedTask claimed = ar.result();
+          if (claimed != null) {
+            Lease lease = new Lease(redis, keys.taskLease(claimed.id()), nodeId, config.leaseTtl());
             lease.acquire().onComplete(acquired -> {
               // a fresh claim normally gets the lease; if Redis failed just now, the task stays 'running'
               // without a lease and the recovery pass picks it up after the grace period
               if (acquired.succeeded() && acquired.result()) {
-                Audit.record(nodeId, "task.claim", taskId, "ok", null);
-                launch(taskId, lease);
+                Audit.record(nodeId, "task.claim", claimed.id(), "ok", null);
+                launch(claimed, lease);
               }
               poll();
             });
@@ -110,8 +111,9 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
     if (stopping || running.size() >= config.concurrency() || !gate()) {
       return;
     }
-    tasks.runningStartedBefore(config.leaseTtl(), 20).onSuccess(ids -> {
-      for (String taskId : ids) {
+    tasks.runningStartedBefore(config.leaseTtl(), 20).onSuccess(found -> {
+      for (ClaimedTask claimed : found) {
+        String taskId = claimed.id();
         if (running.containsKey(taskId) || running.size() >= config.concurrency()) {
           continue;
         }
@@ -120,8 +122,8 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
           if (acquired && !running.containsKey(taskId)) {
             LOG.info("task " + taskId + ": its lease expired; recovering it on this node");
             metrics.leaseTakenOver();
-            Audit.record(nodeId, "task.resume", taskId, "ok", new JsonObject().put("reason", "lease expired"));
-            launch(taskId, lease);
+            Audit.record(nodeId, "task.resume", claimed.id(), "ok", new JsonObject().put("reason", "lease expired"));
+            launch(claimed, lease);
           }
         });
       }
@@ -143,7 +145,8 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
     return open;
   }
 
-  private void launch(String taskId, Lease lease) {
+  private void launch(ClaimedTask claimed, Lease lease) {
+    String taskId = claimed.id();
     running.put(taskId, lease);
     metrics.taskStarted();
     AtomicBoolean owner = new AtomicBoolean(true);
@@ -154,7 +157,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
           }
         }));
     threads.executeBlocking(() -> {
-      runner.run(taskId, nodeId, owner::get);
+      runner.run(claimed, nodeId, owner::get);
       return null;
     }, false).onComplete(ar -> {
       vertx.cancelTimer(heartbeat);

@@ -3,21 +3,22 @@ package org.wikifarm.provisioner.worker;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.provision.Cancellation;
 import org.wikifarm.provisioner.support.Audit;
 import org.wikifarm.provisioner.support.Blocking;
-import org.wikifarm.provisioner.provision.Cancellation;
 import org.wikifarm.provisioner.support.TaskMetrics;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.Redactor;
 import org.wikifarm.provisioner.provision.RollbackLedger;
 import org.wikifarm.provisioner.provision.WikiRequest;
+import org.wikifarm.provisioner.store.ClaimedTask;
 import org.wikifarm.provisioner.store.PhaseTimings;
 import org.wikifarm.provisioner.store.RedisKeys;
 import org.wikifarm.provisioner.store.TaskSpecs;
@@ -28,35 +29,34 @@ import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskType;
 
 /**
- * Runs one claimed task to its end on a provisioning thread: loads the wiki row, the extras and the ledger,
- * drives the orchestrator, streams progress to events and the task row, and persists the outcome. Blocking
- * code; every wait on MariaDB or Redis retries through short outages.
+ * Runs one claimed task to its end on a provisioning thread, whatever its type: loads the wiki row, the stored
+ * request and the ledger, drives the type's orchestrator, streams progress to events and the task row, and
+ * persists the outcome the type's way ({@link TaskKind}). Blocking code; every wait on MariaDB or Redis retries
+ * through short outages.
  */
 public final class TaskRunner {
   private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
   private static final Duration PATIENCE = Duration.ofMinutes(10);
-  /** The type of every task this runner runs: its orchestrator is the create pipeline. */
-  private static final String TYPE = TaskType.CREATE_WIKI.wire();
 
   private final AppConfig config;
   private final TaskStore tasks;
   private final TaskSpecs specs;
   private final RedisAPI redis;
   private final RedisKeys keys;
-  private final Orchestrator orchestrator;
+  private final Map<TaskType, TaskKind> kinds;
   private final TaskEvents events;
   private final Checkpoints checkpoints;
   private final PhaseTimings timings;
   private final TaskMetrics metrics;
 
   public TaskRunner(AppConfig config, TaskStore tasks, TaskSpecs specs, RedisAPI redis, RedisKeys keys,
-      Orchestrator orchestrator, TaskEvents events, Checkpoints checkpoints, TaskMetrics metrics) {
+      Map<TaskType, TaskKind> kinds, TaskEvents events, Checkpoints checkpoints, TaskMetrics metrics) {
     this.config = config;
     this.tasks = tasks;
     this.specs = specs;
     this.redis = redis;
     this.keys = keys;
-    this.orchestrator = orchestrator;
+    this.kinds = Map.copyOf(kinds);
     this.events = events;
     this.checkpoints = checkpoints;
     this.timings = new PhaseTimings(redis, keys);
@@ -67,27 +67,26 @@ public final class TaskRunner {
    * Runs (or resumes) the task on {@code node} (the audit log's actor). Returns normally in every case; failures
    * end as a failed task.
    */
-  void run(String taskId, String node, BooleanSupplier stillOwner) throws Exception {
-    run(taskId, node, stillOwner, Cancellation.none());
+  void run(ClaimedTask claimed, String node, BooleanSupplier stillOwner) throws Exception {
+    run(claimed, node, stillOwner, Cancellation.none());
   }
 
-  /** As {@link #run(String, String, BooleanSupplier)}; a requested {@code cancellation} ends it as a rolled-back failure. */
-  void run(String taskId, String node, BooleanSupplier stillOwner, Cancellation cancellation) throws Exception {
+  /** As {@link #run(ClaimedTask, String, BooleanSupplier)}; a requested {@code cancellation} ends it as a failure. */
+  void run(ClaimedTask claimed, String node, BooleanSupplier stillOwner, Cancellation cancellation) throws Exception {
+    String taskId = claimed.id();
+    TaskKind kind = kinds.get(claimed.type());
     Wiki wiki = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.wikiOf(taskId));
-    if (wiki == null) {
-      rollBackAndFail(taskId, node, null, "the task's wiki row is missing");
-      return;
-    }
     JsonObject spec = Blocking.retrying("loading task extras", PATIENCE, () -> tasks.specOf(taskId)
         // no spec column (migration not applied): only a task queued by an older version keeps extras in Redis
         .compose(row -> row != null ? Future.succeededFuture(row) : specs.get(taskId)));
-    String templateName = spec.getString("template");
-    Path template = config.farm().templateFor(templateName);
-    if (template == null) {
-      rollBackAndFail(taskId, node, wiki, "template '" + templateName + "' is no longer configured; "
-          + "add it to farm.templates or create the wiki with another template");
+    WikiRequest request;
+    try {
+      request = kind.request(taskId, wiki, spec);
+    } catch (TaskKind.CannotRun e) {
+      cannotRun(kind, claimed, node, wiki, e.getMessage());
       return;
     }
+    Orchestrator orchestrator = kind.orchestrator();
     RollbackLedger ledger = ObservedLedger.wrap(RedisLedger.load(redis, keys, taskId), checkpoints, wiki.slug());
     Redactor redactor = Redactor.forConfig(config);
     // A resumed task continues from where the crashed run got to, never from 0: SSE replays the crashed
@@ -98,10 +97,10 @@ public final class TaskRunner {
     boolean resuming = reached > 0 || !ledger.entries().isEmpty();
     TaskProgress progress = new TaskProgress(taskId, wiki.slug(), reached, tasks, events, timings, checkpoints,
         metrics, orchestrator::progressOf);
-    PhaseContext ctx = new PhaseContext(
-        new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), template),
-        config, ledger, redactor, progress::output);
-    LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug());
+    PhaseContext ctx = new PhaseContext(request, config, ledger, redactor, progress::output);
+    // the tests (and operators' log searches) rely on "task <id>: starting wiki <slug>"; the type comes after
+    LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug() + " ("
+        + claimed.type().wire() + ")");
     progress.progress(null, reached, resuming ? "resuming after an interruption" : "started");
 
     Orchestrator.Outcome outcome;
@@ -116,10 +115,10 @@ public final class TaskRunner {
     }
     if (outcome.succeeded()) {
       checkpoints.reached(wiki.slug(), "finish", "before", null);
-    } else {
+    } else if (claimed.type() == TaskType.CREATE_WIKI) { // a delete goes forward only: nothing is rolled back
       metrics.rolledBack(outcome.cleanedUp() ? TaskMetrics.CLEAN : TaskMetrics.LEFTOVERS);
     }
-    finish(taskId, node, wiki, outcome.succeeded(), outcome.cleanedUp(), progress.percent(),
+    finish(kind, claimed, node, wiki, outcome.succeeded(), outcome.cleanedUp(), progress.percent(),
         redactor.redact(outcome.message()));
     if (outcome.succeeded()) {
       // Only now: clearing the ledger before success is persisted made a crash in between restart the task
@@ -134,11 +133,16 @@ public final class TaskRunner {
 
   /**
    * The task cannot run (its wiki row or its template is gone). A crashed earlier run may have created things:
-   * undo whatever the ledger holds before failing, so nothing is left behind (SPEC §8).
+   * the orchestrator undoes whatever the ledger holds (a delete undoes nothing and names what remains) before
+   * the task fails, so nothing is left behind unnamed (SPEC §8).
    */
-  private void rollBackAndFail(String taskId, String node, Wiki wiki, String reason) throws Exception {
+  private void cannotRun(TaskKind kind, ClaimedTask claimed, String node, Wiki wiki, String reason) throws Exception {
+    String taskId = claimed.id();
     RedisLedger ledger = RedisLedger.load(redis, keys, taskId);
     Redactor redactor = Redactor.forConfig(config);
+    // how far the crashed run got: the done-set is written before a phase is reported finished, while the
+    // row's progress is written asynchronously and may miss the last value when the node died right after it
+    int doneUpTo = kind.orchestrator().progressAfter(ledger.donePhases());
     String problem = null;
     if (!ledger.entries().isEmpty()) {
       // undo only needs the task id and the ledger's references, not the template
@@ -146,34 +150,39 @@ public final class TaskRunner {
           : new WikiRequest(taskId, wiki.id(), wiki.name(), wiki.slug(), wiki.language(), null);
       PhaseContext ctx = new PhaseContext(request, config, ledger, redactor, line -> { });
       LOG.info("task " + taskId + ": cannot resume (" + reason + "); rolling back what an earlier run created");
-      problem = orchestrator.rollback(ctx);
-      metrics.rolledBack(problem == null ? TaskMetrics.CLEAN : TaskMetrics.LEFTOVERS);
+      problem = kind.orchestrator().rollback(ctx);
+      if (claimed.type() == TaskType.CREATE_WIKI) {
+        metrics.rolledBack(problem == null ? TaskMetrics.CLEAN : TaskMetrics.LEFTOVERS);
+      }
     } else {
       ledger.clear(); // a done-set without entries
     }
     String message = reason + (problem == null ? "; nothing was left behind" : ". " + problem);
     Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
-    finish(taskId, node, wiki, false, problem == null, row == null ? 0 : row.progress(), redactor.redact(message));
+    finish(kind, claimed, node, wiki, false, problem == null, Math.max(doneUpTo, row == null ? 0 : row.progress()),
+        redactor.redact(message));
   }
 
   /**
    * Persists the end state (retrying through outages), then counts, audits and announces it, and drops the
    * extras.
    */
-  private void finish(String taskId, String node, Wiki wiki, boolean succeeded, boolean cleanedUp, int reached,
-      String message) throws Exception {
+  private void finish(TaskKind kind, ClaimedTask claimed, String node, Wiki wiki, boolean succeeded,
+      boolean cleanedUp, int reached, String message) throws Exception {
+    String taskId = claimed.id();
     Long wikiId = wiki == null ? null : wiki.id();
     if (succeeded) {
-      Blocking.retrying("recording success of task " + taskId, PATIENCE, () -> tasks.succeed(taskId, wikiId, message));
+      Blocking.retrying("recording success of task " + taskId, PATIENCE,
+          () -> kind.succeed(tasks, taskId, wikiId, message));
     } else {
       Blocking.retrying("recording failure of task " + taskId, PATIENCE,
-          () -> tasks.fail(taskId, wikiId, message, cleanedUp));
+          () -> kind.fail(tasks, taskId, wikiId, message, cleanedUp));
     }
     LOG.info("task " + taskId + (succeeded ? " succeeded" : " failed: " + message));
     String outcome = succeeded ? TaskMetrics.SUCCEEDED : TaskMetrics.FAILED;
-    metrics.taskFinished(TYPE, outcome);
+    metrics.taskFinished(claimed.type().wire(), outcome);
     // no message: the task row and the SSE stream carry it; an audit line holds only facts that cannot leak
-    JsonObject details = new JsonObject().put("type", TYPE);
+    JsonObject details = new JsonObject().put("type", claimed.type().wire());
     if (wiki != null) {
       details.put("wiki", wiki.slug());
     }

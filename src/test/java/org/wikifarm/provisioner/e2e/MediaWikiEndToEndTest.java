@@ -119,10 +119,21 @@ class MediaWikiEndToEndTest {
     }
   }
 
+  /**
+   * The whole pipeline, phase 9 included: {@code verify} asks the new wiki's api.php through the farm's web
+   * server (a {@code php -S} router choosing the wiki by Host header) and passes on its name and language.
+   */
   @Test
   void createsAWorkingWikiInItsOwnDatabase() throws Exception {
     long start = System.nanoTime();
-    Farm farm = new Farm(INSTALL, INDEX);
+    Path root = TestInfra.scratch().resolve("e2e-farm-" + UUID.randomUUID());
+    try (PhpServer web = PhpServer.farmWebServer(root.resolve("wikis"), "wiki.test")) {
+      createsAWorkingWiki(start, new Farm(root, INSTALL, INDEX, template, json -> json.getJsonObject("farm")
+          .put("verify-url", "http://127.0.0.1:" + web.port).put("verify-timeout", "60s")));
+    }
+  }
+
+  private void createsAWorkingWiki(long start, Farm farm) throws Exception {
     String slug = uniqueSlug("ok");
     List<Integer> done = Collections.synchronizedList(new ArrayList<>());
     List<Integer> all = Collections.synchronizedList(new ArrayList<>());
@@ -146,12 +157,14 @@ class MediaWikiEndToEndTest {
     LOG.info("end-to-end pipeline: " + String.join(", ", timeline));
 
     assertTrue(outcome.succeeded(), () -> outcome.message() + "\nlast output:\n" + tail(output));
-    assertEquals(List.of(10, 20, 30, 40, 60, 70, 75, 90), done, "progress after each phase, in order (SPEC §6)");
+    assertEquals(List.of(10, 20, 30, 40, 60, 70, 75, 90, 95), done, "progress after each phase, in order (SPEC §6)");
     for (int i = 1; i < all.size(); i++) {
       assertTrue(all.get(i) >= all.get(i - 1), "progress went backwards: " + all);
     }
     assertTrue(output.stream().anyMatch(l -> l.contains("Done.") || l.contains("done")),
         "maintenance script output was streamed: " + tail(output));
+    assertTrue(output.stream().anyMatch(l -> l.equals("the wiki answers at " + slug + ".wiki.test with its name "
+        + "and language")), "verify ran against the farm's web server: " + tail(output));
 
     assertEquals(503, statusWhileBootstrapping[0], "the wiki answered web requests while bootstrapping");
 
@@ -224,6 +237,49 @@ class MediaWikiEndToEndTest {
     assertEquals(List.of(), farm.ledger.entries());
   }
 
+  /**
+   * Every command succeeds, but the wiki's LocalSettings.php is broken on purpose for web requests (its
+   * template throws outside the CLI), so the farm's web server answers 500: phase 9 fails once
+   * farm.verify-timeout has passed and the task rolls back — directory, keys, a populated database, its user
+   * and grants all go.
+   */
+  @Test
+  void aWikiThatDoesNotAnswerFailsVerifyAndLeavesNothingBehind() throws Exception {
+    Path broken = TestInfra.scratch().resolve("broken-template-" + UUID.randomUUID());
+    MediaWikiTemplate.run(List.of("cp", "-a", "--reflink=auto", "--", template.toString(), broken.toString()));
+    Files.writeString(broken.resolve("LocalSettings.php"), "\n# broken on purpose by the end-to-end test\n"
+        + "if ( PHP_SAPI !== 'cli' ) {\n\tthrow new RuntimeException( 'broken on purpose' );\n}\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    Path root = TestInfra.scratch().resolve("e2e-farm-" + UUID.randomUUID());
+    try (PhpServer web = PhpServer.farmWebServer(root.resolve("wikis"), "wiki.test")) {
+      Farm farm = new Farm(root, INSTALL, INDEX, broken, json -> json.getJsonObject("farm")
+          .put("verify-url", "http://127.0.0.1:" + web.port).put("verify-timeout", "4s"));
+      String slug = uniqueSlug("deaf");
+      List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+      PhaseContext ctx = farm.context(slug, line -> { });
+
+      Outcome outcome = farm.run(ctx, (phase, progress, message) -> seen.add(progress));
+
+      assertFalse(outcome.succeeded());
+      assertTrue(outcome.cleanedUp(), outcome.message());
+      assertTrue(outcome.message().startsWith("verify failed: the wiki did not answer as expected")
+          && outcome.message().contains("HTTP 500"), outcome.message());
+      assertEquals(90, seen.stream().mapToInt(Integer::intValue).max().orElse(0), "stopped in phase 9: " + seen);
+      assertFalse(Files.exists(ctx.wikiDir()), "wiki directory left behind");
+      assertFalse(Files.exists(ctx.oauthDir()), "OAuth key directory left behind");
+      try (Stream<Path> left = Files.list(farm.root.resolve("wikis"))) {
+        assertEquals(List.of(), left.toList(), "partial copies left in the wiki root");
+      }
+      assertEquals(0L, count("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+          ctx.dbName()), "database left behind");
+      assertEquals(0L, count("SELECT COUNT(*) FROM mysql.user WHERE User = ?", ctx.dbUser()), "DB user left");
+      assertEquals(0L, count("SELECT COUNT(*) FROM mysql.tables_priv WHERE User = ?", ctx.dbUser()), "grants left");
+      assertEquals(List.of(), farm.ledger.entries());
+    } finally {
+      MediaWikiTemplate.run(List.of("rm", "-rf", "--", broken.toString()));
+    }
+  }
+
   /** The HTTP status of the siteinfo query on a PHP server started just for it. */
   private static int statusOfSiteinfo(Path wikiDir) {
     try (PhpServer server = PhpServer.start(wikiDir)) {
@@ -236,13 +292,22 @@ class MediaWikiEndToEndTest {
   /** A scratch farm using the MediaWiki template, with the given phase-5 and phase-7 commands. */
   private static final class Farm {
     final Path root;
+    final Path templateDir;
     final AppConfig config;
     final InMemoryLedger ledger = new InMemoryLedger();
 
     Farm(List<List<String>> install, List<List<String>> index) throws Exception {
-      root = TestInfra.scratch().resolve("e2e-farm-" + UUID.randomUUID());
+      this(TestInfra.scratch().resolve("e2e-farm-" + UUID.randomUUID()), install, index, template, json -> { });
+    }
+
+    /** A farm in {@code root} made from {@code templateDir}; {@code tweak} adjusts its configuration. */
+    Farm(Path root, List<List<String>> install, List<List<String>> index, Path templateDir,
+        java.util.function.Consumer<JsonObject> tweak) throws Exception {
+      this.root = root;
+      this.templateDir = templateDir;
       JsonObject json = TestConfigs.json(root);
-      json.getJsonObject("farm").put("template", template.toString());
+      tweak.accept(json);
+      json.getJsonObject("farm").put("template", templateDir.toString());
       json.getJsonObject("wiki-db").put("shared-db-name", SHARED_DB);
       json.getJsonObject("executor").put("install-commands", argvs(install)).put("index-commands", argvs(index))
           .put("command-timeout", "5m");
@@ -250,7 +315,7 @@ class MediaWikiEndToEndTest {
     }
 
     PhaseContext context(String slug, java.util.function.Consumer<String> output) {
-      WikiRequest request = new WikiRequest(UUID.randomUUID().toString(), 1, NAME, slug, LANGUAGE, template);
+      WikiRequest request = new WikiRequest(UUID.randomUUID().toString(), 1, NAME, slug, LANGUAGE, templateDir);
       return new PhaseContext(request, config, ledger, Redactor.forConfig(config), output);
     }
 
@@ -281,13 +346,35 @@ class MediaWikiEndToEndTest {
     }
 
     static PhpServer start(Path docRoot) throws Exception {
+      return start(docRoot, List.of("-t", docRoot.toString()), java.util.Map.of());
+    }
+
+    /**
+     * The farm's web server for every wiki under {@code wikis}: {@code php -S} with a router that picks the
+     * wiki directory by Host header ({@code <slug>.<rootHost>}), as a farm's reverse proxy does.
+     */
+    static PhpServer farmWebServer(Path wikis, String rootHost) throws Exception {
+      Path router = Files.createTempFile(TestInfra.scratch(), "wiki-router-", ".php");
+      Files.copy(Path.of("src", "test", "resources", "e2e", "wiki-router.php"), router,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.createDirectories(wikis);
+      return start(wikis, List.of(router.toString()),
+          java.util.Map.of("WIKIFARM_E2E_WIKIS", wikis.toString(), "WIKIFARM_E2E_ROOT_HOST", rootHost));
+    }
+
+    private static PhpServer start(Path workDir, List<String> args, java.util.Map<String, String> env)
+        throws Exception {
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         port = s.getLocalPort();
       }
       Path log = Files.createTempFile(TestInfra.scratch(), "php-server-", ".log");
-      Process p = new ProcessBuilder("php", "-S", "127.0.0.1:" + port, "-t", docRoot.toString())
-          .directory(docRoot.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      List<String> argv = new ArrayList<>(List.of("php", "-S", "127.0.0.1:" + port));
+      argv.addAll(args);
+      ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true)
+          .redirectOutput(log.toFile());
+      builder.environment().putAll(env);
+      Process p = builder.start();
       p.getOutputStream().close();
       PhpServer server = new PhpServer(p, port, log);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);

@@ -54,6 +54,10 @@ public final class ApiClient {
     return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
   }
 
+  public Response delete(String path, String... headers) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), headers);
+  }
+
   public Response send(HttpRequest.Builder builder, String... headers) throws Exception {
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);

@@ -16,9 +16,15 @@ import org.wikifarm.provisioner.store.EventJournal;
  * one to its end: the lifecycle, SSE, cluster, crash and outage tests.
  */
 public final class StreamAssertions {
-  /** The create task's phases in order, exactly as the extension's client counts them (SPEC §4.5, §6). */
+  /**
+   * The create task's phases in order (SPEC §6): the eight the extension's client counts (SPEC §4.5), then
+   * phase 9, {@code verify}, which it ignores.
+   */
   public static final List<String> CREATE_PHASES = List.of("dir_copy", "render_ini", "db_provision", "oauth",
-      "docker_install", "docker_index_cfg", "flip_bootstrap", "index");
+      "docker_install", "docker_index_cfg", "flip_bootstrap", "index", "verify");
+
+  /** The delete task's phases in order (SPEC §6.2). */
+  public static final List<String> DELETE_PHASES = List.of("archive", "drop_db", "remove_keys", "remove_dir");
 
   private StreamAssertions() {}
 

@@ -22,7 +22,8 @@ public final class CreateWikiPhases {
         new Step(CommandPhase.install(ex.installCommands(), executor), 60, "install site"),
         new Step(CommandPhase.indexConfig(ex.indexCfgCommands(), executor), 70, "configure search index"),
         new Step(new FlipBootstrapPhase(), 75, "finish bootstrap"),
-        new Step(CommandPhase.index(ex.indexCommands(), executor), 90, "build search index"));
+        new Step(CommandPhase.index(ex.indexCommands(), executor), 90, "build search index"),
+        new Step(new VerifyPhase(vertx), 95, "check that the wiki answers"));
     return new Orchestrator(steps, config.worker().transientRetry(), Duration.ofMillis(500));
   }
 }

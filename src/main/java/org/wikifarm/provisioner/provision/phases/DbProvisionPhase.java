@@ -49,8 +49,8 @@ public final class DbProvisionPhase implements Phase {
   private static final Logger LOG = Logger.getLogger(DbProvisionPhase.class.getName());
   // Names are spliced into SQL text, so only these characters pass; the lengths are MariaDB's limits.
   private static final Pattern NAME_CHARACTERS = Pattern.compile("[A-Za-z0-9_]+");
-  private static final int MAX_NAME_LENGTH = 64;
-  private static final int MAX_USER_LENGTH = 80;
+  static final int MAX_NAME_LENGTH = 64;
+  static final int MAX_USER_LENGTH = 80;
   private static final Pattern TASK_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -270,7 +270,7 @@ public final class DbProvisionPhase implements Phase {
 
   // --- inputs
 
-  private static String allowListed(String name, int maxLength, String what) throws ProvisionException {
+  static String allowListed(String name, int maxLength, String what) throws ProvisionException {
     if (name == null || name.length() > maxLength || !NAME_CHARACTERS.matcher(name).matches()) {
       // the offending value is not echoed: it may be long or hostile; the message says what is allowed
       throw new ProvisionException("invalid " + what + ": only letters, digits and '_' are allowed (max "

@@ -52,7 +52,7 @@ class CommandPhaseTest {
 
   private PhaseContext context(Duration timeout) {
     AppConfig.Farm farmConfig = new AppConfig.Farm(farm, farm.resolveSibling("oauth"), farm.resolveSibling("template"),
-        Map.of(), "wiki.test", "https", "en", Set.of(), farm);
+        Map.of(), "wiki.test", "https", "en", Set.of(), farm, null, Duration.ofSeconds(60), null);
     AppConfig.Executor executorConfig = new AppConfig.Executor(AppConfig.ExecutorType.LOCAL, null, null, null,
         Secret.empty(), null, "", List.of(), List.of(), List.of(), timeout, List.of());
     AppConfig config = new AppConfig(null, null, null, farmConfig, null, null, null, executorConfig, null, null, null, null);
