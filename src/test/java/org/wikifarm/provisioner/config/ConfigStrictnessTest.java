@@ -74,7 +74,7 @@ class ConfigStrictnessTest {
         "unknown section 'htp' in " + file + "; did you mean 'http'?",
         "unknown key 'worker.concurency' in " + file + "; did you mean 'worker.concurrency'?",
         "unknown section 'nonsense' in --set; the sections are http, database, redis, farm, wiki-db, opensearch, "
-            + "oauth, executor, worker, sse, cluster",
+            + "oauth, executor, worker, sse, cluster, audit",
         "unknown key 'http.pool-size' in --set; did you mean 'database.pool-size'?",
         "unknown key 'redis.key-prefx' in --set; did you mean 'redis.key-prefix'?"), e.problems());
   }
