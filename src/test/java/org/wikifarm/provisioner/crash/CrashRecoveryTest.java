@@ -38,8 +38,11 @@ import static org.wikifarm.provisioner.sse.StreamAssertions.assertCompleteStream
 class CrashRecoveryTest {
   private static final List<String> PHASES = org.wikifarm.provisioner.sse.StreamAssertions.CREATE_PHASES;
   private static final Duration TAKEOVER = Duration.ofSeconds(90);
-  /** Lease expiry + recovery poll + running the rest of 20 tasks at once on a small shared machine. */
-  private static final Duration MARGIN = Duration.ofSeconds(25);
+  /**
+   * Lease expiry + recovery poll + running the rest of 24 tasks at once on a 2-core machine that CI may share:
+   * a bound that catches a takeover that waits for something (a timeout, a missed lease), not a speed figure.
+   */
+  private static final Duration MARGIN = Duration.ofSeconds(60);
 
   /** Phase 5 stops inside its first command when {@code <pauses>/<slug>/pause-cmd} exists. */
   private static String pausableInstall(Path pauses) {
