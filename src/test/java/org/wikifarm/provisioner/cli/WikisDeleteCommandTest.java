@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
@@ -103,6 +104,32 @@ class WikisDeleteCommandTest {
     assertEquals(1, r.exit(), r.toString());
     assertTrue(r.err().contains("no wiki with the slug 'no-such'"), r.toString());
     assertEquals(0, db.count("SELECT COUNT(*) FROM wikifarm_tasks"));
+  }
+
+  /** A metadata database with the tables and the slug index but not the v2 migration: exit 2 naming its file. */
+  @Test
+  void withoutTheV2MigrationItIsExit2NamingTheMigrationFile() throws Exception {
+    EmbeddedMariaDb m = TestInfra.mariaDb();
+    String database = "schema_v1_cli_delete";
+    m.run("DROP DATABASE IF EXISTS " + database + "; CREATE DATABASE " + database, null);
+    m.source(Path.of("sql", "tables.sql"), database);
+    m.source(Path.of("sql", "migrations", "20250928_add_unique_index_wikifarm_wikis_slug.sql"), database);
+    try {
+      m.run("INSERT INTO wikifarm_wikis (name, slug, language, owner_user_id, owner_username, status) "
+          + "VALUES ('Old', 'old-wiki', 'en', 7, 'Alice', 'ready')", database);
+      Path dir = Files.createTempDirectory(TestInfra.scratch(), "wdelete-v1");
+      JsonObject json = TestConfigs.json(dir.resolve("farm"));
+      json.getJsonObject("database").put("url", "mysql://" + EmbeddedMariaDb.ADMIN_USER + ":"
+          + EmbeddedMariaDb.ADMIN_PASSWORD + "@127.0.0.1:" + m.port() + "/" + database);
+      CliProcess.Result r = new CliProcess(json, dir).run("wikis", "delete", "old-wiki", "--plain");
+      assertEquals(2, r.exit(), r.toString());
+      assertTrue(r.err().contains("migration_required")
+          && r.err().contains("sql/migrations/20261126_wikifarm_tasks_delete_and_spec.sql"), r.toString());
+      assertEquals(1, db.count("SELECT COUNT(*) FROM " + database + ".wikifarm_wikis WHERE status = 'ready'"),
+          "nothing changed");
+    } finally {
+      m.run("DROP DATABASE IF EXISTS " + database, null);
+    }
   }
 
   @Test
