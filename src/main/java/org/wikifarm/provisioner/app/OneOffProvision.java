@@ -1,6 +1,8 @@
 package org.wikifarm.provisioner.app;
 
 import org.wikifarm.provisioner.worker.CreateWikiKind;
+import org.wikifarm.provisioner.worker.DeleteWikiKind;
+import org.wikifarm.provisioner.provision.phases.DeleteWikiPhases;
 import org.wikifarm.provisioner.store.WikiLocks;
 import java.util.Map;
 import org.wikifarm.provisioner.task.TaskType;
@@ -53,6 +55,7 @@ import org.wikifarm.provisioner.worker.TaskRunner;
  * {@link TaskRunner} run on the caller's thread for exactly that task ({@link DirectRun}) — not a worker
  * verticle, which would also claim other clients' queued tasks. The SSE bridge journals the events as on a
  * node, so the API's replay shows the task as well. No HTTP server, no rate limit (the operator is not a user).
+ * The CLI's {@code wikis delete} queues and runs a {@code delete_wiki} task the same way.
  */
 public final class OneOffProvision implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -84,8 +87,9 @@ public final class OneOffProvision implements AutoCloseable {
     EventJournal journal = new EventJournal(redisApi, keys, config.redis());
     boolean v2Schema = Blocking.await(SchemaVerifier.v2MigrationApplied(pool).otherwise(false), WAIT);
     this.queue = new TaskQueue(new WikiStore(pool), new WikiLocks(pool), journal, vertx.eventBus(), v2Schema);
-    TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys, Map.of(TaskType.CREATE_WIKI,
-            new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor))),
+    TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys, Map.of(
+            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor)),
+            TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx))),
         new TaskEvents(vertx.eventBus()), Checkpoints.NONE,
         // a one-off run has no /metrics to serve: its meters are counted and dropped with the process
         new TaskMetrics(new SimpleMeterRegistry(), Arrays.stream(TaskType.values()).map(TaskType::wire).toList()));
@@ -132,6 +136,17 @@ public final class OneOffProvision implements AutoCloseable {
     return Blocking.await(queue.enqueue(TaskId.newId(), wiki, Future::succeededFuture), WAIT);
   }
 
+  /**
+   * Queues the delete of {@code slug}'s wiki as the operator (any owner's; SPEC §6.2) and returns the task id.
+   *
+   * @throws org.wikifarm.provisioner.store.DeleteRefusedException unknown, or busy (pending, deleting, a task
+   *     queued or running)
+   * @throws org.wikifarm.provisioner.store.MigrationRequiredException the v2 migration is not applied
+   */
+  public String enqueueDeletion(String slug) throws Exception {
+    return Blocking.await(queue.enqueueDeletionByOperator(TaskId.newId(), slug), WAIT);
+  }
+
   /** Delivers the task's events (as SSE clients get them: throttled, journaled) on an event-loop thread. */
   public MessageConsumer<Object> watch(String taskId, Consumer<TaskEvent> listener) {
     return vertx.eventBus().consumer(EventBusAddresses.task(taskId),
@@ -143,7 +158,15 @@ public final class OneOffProvision implements AutoCloseable {
    * back. False when a worker of the service claimed it first (it runs there; follow it with {@link #task}).
    */
   public boolean run(String taskId, Cancellation cancellation) throws Exception {
-    return direct.run(taskId, cancellation);
+    return run(taskId, TaskType.CREATE_WIKI, cancellation);
+  }
+
+  /**
+   * As {@link #run(String, Cancellation)} for a task of {@code type}; a delete is forward-only: a cancellation
+   * stops it after its current step and leaves the wiki {@code failed}, listing what is still in place.
+   */
+  public boolean run(String taskId, TaskType type, Cancellation cancellation) throws Exception {
+    return direct.run(taskId, type, cancellation);
   }
 
   /** The task's row as it is now. */

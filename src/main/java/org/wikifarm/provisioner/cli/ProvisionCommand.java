@@ -55,7 +55,8 @@ final class ProvisionCommand implements Callable<Integer> {
     AppConfig config = main.config();
     Cancellation cancellation = Cancellation.none();
     CountDownLatch finished = new CountDownLatch(1);
-    Thread onSignal = new Thread(() -> cancelAndWait(cancellation, finished), "provision-interrupted");
+    Thread onSignal = new Thread(() -> cancelAndWait(main, cancellation, finished,
+        "stopping the task and rolling back what it created"), "provision-interrupted");
     // before anything is queued: a task queued and then left behind would be picked up by the service
     Runtime.getRuntime().addShutdownHook(onSignal);
     Vertx vertx = Vertx.vertx();
@@ -101,7 +102,7 @@ final class ProvisionCommand implements Callable<Integer> {
   }
 
   /** The task runs on a node of the service: its row tells how far it is, until it ends or we are interrupted. */
-  private void follow(OneOffProvision provision, String taskId, Cancellation cancellation, ProgressDisplay display)
+  static void follow(OneOffProvision provision, String taskId, Cancellation cancellation, ProgressDisplay display)
       throws Exception {
     while (!cancellation.requested()) {
       Task row = provision.task(taskId);
@@ -113,17 +114,20 @@ final class ProvisionCommand implements Callable<Integer> {
     display.note("stopped following; the task keeps running on the node that claimed it: tasks show " + taskId);
   }
 
-  /** The shutdown hook: ask the task to stop and roll back, and hold the JVM until that is recorded. */
-  private void cancelAndWait(Cancellation cancellation, CountDownLatch finished) {
+  /**
+   * The shutdown hook (also {@code wikis delete}'s): ask the task to stop ({@code doing} says what happens now),
+   * and hold the JVM until that is recorded.
+   */
+  static void cancelAndWait(Main main, Cancellation cancellation, CountDownLatch finished, String doing) {
     if (finished.getCount() == 0) {
       return; // an ordinary exit after the command ended
     }
     cancellation.cancel("interrupted from the terminal");
     main.err.println();
-    main.err.println("interrupted: stopping the task and rolling back what it created…");
+    main.err.println("interrupted: " + doing + "…");
     try {
       if (!finished.await(ROLLBACK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        main.err.println("the rollback did not finish within " + ROLLBACK_WAIT.toMinutes() + " minutes; the task is "
+        main.err.println("the task did not end within " + ROLLBACK_WAIT.toMinutes() + " minutes; it is "
             + "left to the service, which takes it over when its lease expires");
       }
     } catch (InterruptedException e) {

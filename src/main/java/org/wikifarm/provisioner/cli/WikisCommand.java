@@ -1,21 +1,36 @@
 package org.wikifarm.provisioner.cli;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.wikifarm.provisioner.app.OneOffProvision;
+import org.wikifarm.provisioner.config.AppConfig;
+import org.wikifarm.provisioner.provision.Cancellation;
+import org.wikifarm.provisioner.store.DeleteRefusedException;
+import org.wikifarm.provisioner.store.MigrationRequiredException;
 import org.wikifarm.provisioner.store.OperatorStore;
+import org.wikifarm.provisioner.store.Task;
+import org.wikifarm.provisioner.store.TaskQueue;
 import org.wikifarm.provisioner.store.Wiki;
 import org.wikifarm.provisioner.support.Audit;
+import org.wikifarm.provisioner.task.TaskStatus;
+import org.wikifarm.provisioner.task.TaskType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code wikis list}, {@code wikis feature <slug>}, {@code wikis unfeature <slug>}. */
+/**
+ * {@code wikis list}, {@code wikis feature <slug>}, {@code wikis unfeature <slug>}, {@code wikis delete <slug>}
+ * (the operator's delete: any owner's wiki, queued and run from this terminal like {@code provision}).
+ */
 @Command(name = "wikis", mixinStandardHelpOptions = true,
-    description = "List every wiki in any status, or set whether one is featured.",
-    exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, "1:no such wiki, or MariaDB failed",
-        Main.EXIT_USAGE})
+    description = "List every wiki in any status, set whether one is featured, or delete one.",
+    exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK,
+        "1:no such wiki, the wiki is busy, the delete failed, or MariaDB failed", Main.EXIT_USAGE})
 final class WikisCommand {
   @ParentCommand Main main;
 
@@ -55,6 +70,73 @@ final class WikisCommand {
   @Command(name = "unfeature", mixinStandardHelpOptions = true, description = "Remove the wiki from the featured list.")
   int unfeature(@Parameters(paramLabel = "SLUG") String slug) throws Exception {
     return setFeatured(slug, false);
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Delete a ready or failed wiki of any owner now, from this terminal, through the same "
+          + "delete_wiki pipeline as DELETE /wikis/{slug}: archive (when farm.archive-dir is set), drop_db, "
+          + "remove_keys, remove_dir, then the wiki row (the slug is free again). Shows a live progress bar on a "
+          + "terminal, plain lines otherwise.",
+          "A delete is forward-only: a failure or Ctrl-C stops it where it is (nothing is restored) and leaves "
+              + "the wiki failed, its message listing what is still in place; run the command again to finish it."},
+      exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:the wiki is deleted and its slug free",
+          "1:no such wiki, the wiki is busy (being created or deleted, or a task of it running), or the delete "
+              + "failed (the message says what is still in place)",
+          "2:the database migration this needs is not applied (the message names its file), or invalid usage",
+          "130:interrupted (SIGINT) once the delete stopped and the wiki is marked failed; 143 for SIGTERM"})
+  int delete(@Parameters(paramLabel = "SLUG", description = "the wiki's slug") String slug,
+      @Option(names = "--plain", description = "plain lines even on a terminal") boolean plain) throws Exception {
+    Main.quietLogging();
+    AppConfig config = main.config();
+    Cancellation cancellation = Cancellation.none();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread onSignal = new Thread(() -> ProvisionCommand.cancelAndWait(main, cancellation, finished,
+        "stopping the delete where it is (nothing is restored; the wiki is left failed)"), "delete-interrupted");
+    // before anything is queued: a task queued and then left behind would be picked up by the service
+    Runtime.getRuntime().addShutdownHook(onSignal);
+    Vertx vertx = Vertx.vertx();
+    try (OneOffProvision run = OneOffProvision.open(vertx, config)) {
+      String taskId;
+      try {
+        taskId = run.enqueueDeletion(slug);
+      } catch (DeleteRefusedException e) {
+        Audit.record(TaskQueue.OPERATOR, "wiki.delete", "wiki:" + slug,
+            e.reason() == DeleteRefusedException.Reason.NOT_FOUND ? "not_found" : "busy", null);
+        main.err.println(e.reason() == DeleteRefusedException.Reason.BUSY ? "wiki_busy: " + e.getMessage()
+            : e.getMessage());
+        return 1;
+      } catch (MigrationRequiredException e) {
+        Audit.record(TaskQueue.OPERATOR, "wiki.delete", "wiki:" + slug, "migration_required", null);
+        main.err.println("migration_required: " + e.getMessage());
+        return 2;
+      }
+      main.out.println("task " + taskId + ": deleting wiki '" + slug + "'");
+      try (ProgressDisplay display = new ProgressDisplay(main.out, Main.stdoutIsTerminal && !plain)) {
+        var events = run.watch(taskId, display::event);
+        if (!run.run(taskId, TaskType.DELETE_WIKI, cancellation)) {
+          display.note("a worker of the service claimed the task first; following it there");
+          ProvisionCommand.follow(run, taskId, cancellation, display);
+        }
+        display.awaitEnd(Duration.ofSeconds(5));
+        events.unregister();
+        Task row = run.task(taskId);
+        if (row.status() == TaskStatus.SUCCEEDED) {
+          main.out.println("wiki '" + slug + "' is deleted; the slug is free (" + Table.seconds(display.elapsed())
+              + ")");
+          return 0;
+        }
+        main.err.println("task " + taskId + " " + row.status().wire() + ": " + row.message());
+        return 1;
+      }
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onSignal);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it waited for this very moment
+      }
+      vertx.close();
+    }
   }
 
   private int setFeatured(String slug, boolean featured) throws Exception {

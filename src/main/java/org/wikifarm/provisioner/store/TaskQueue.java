@@ -22,6 +22,8 @@ public final class TaskQueue {
   public static final String SPEC_CREATOR = "creator_task";
   /** Spec of a delete: the archive's directory name, fixed at request time so a resumed run reuses it. */
   public static final String SPEC_ARCHIVE = "archive";
+  /** The audit actor and task creator of what the operator asks from the CLI. */
+  public static final String OPERATOR = "operator";
   private static final Logger LOG = Logger.getLogger(TaskQueue.class.getName());
   private static final DateTimeFormatter ARCHIVE_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -68,18 +70,30 @@ public final class TaskQueue {
    * in the transaction itself ({@link WikiStore#queueDeletion}), failing with {@link DeleteRefusedException}.
    */
   public Future<String> enqueueDeletion(String taskId, String slug, long callerId, String callerName) {
+    return enqueueDeletion(taskId, slug, callerId, callerName, true, "user:" + callerId);
+  }
+
+  /**
+   * As {@link #enqueueDeletion(String, String, long, String)} for the operator (the CLI's {@code wikis delete}):
+   * any owner's wiki, every other rule the same. The task row names {@link #OPERATOR} as its creator (id 0).
+   */
+  public Future<String> enqueueDeletionByOperator(String taskId, String slug) {
+    return enqueueDeletion(taskId, slug, 0, OPERATOR, false, OPERATOR);
+  }
+
+  private Future<String> enqueueDeletion(String taskId, String slug, long callerId, String callerName,
+      boolean ownerOnly, String actor) {
     if (!durableSpec) {
       return Future.failedFuture(new MigrationRequiredException("deleting a wiki"));
     }
     String archive = slug + "-" + ARCHIVE_TIME.format(Instant.now());
-    return locks.withLock(slug, held -> wikis.queueDeletion(held, taskId, slug, callerId, callerName,
+    return locks.withLock(slug, held -> wikis.queueDeletion(held, taskId, slug, callerId, callerName, ownerOnly,
             creator -> new JsonObject().put(SPEC_CREATOR, creator).put(SPEC_ARCHIVE, archive).encode()))
         .recover(e -> Future.failedFuture(e instanceof WikiLocks.BusyException
             ? new DeleteRefusedException(DeleteRefusedException.Reason.BUSY, slug, null) : e))
         .compose(wikiId -> {
           LOG.info("queued delete task " + taskId + " for wiki " + wikiId + " (slug " + slug + ")");
-          Audit.record("user:" + callerId, "wiki.delete", "wiki:" + slug, "queued",
-              new JsonObject().put("task_id", taskId));
+          Audit.record(actor, "wiki.delete", "wiki:" + slug, "queued", new JsonObject().put("task_id", taskId));
           return announce(taskId);
         });
   }

@@ -64,14 +64,15 @@ public final class WikiStore {
 
   /**
    * Queues the delete of {@code slug}'s wiki, in one transaction on the wiki's locked session: the wiki row is
-   * locked ({@code FOR UPDATE}) and checked — it exists, the caller owns it, it is {@code ready} or
+   * locked ({@code FOR UPDATE}) and checked — it exists, the caller owns it (when {@code ownerOnly}; the
+   * operator may delete any wiki), it is {@code ready} or
    * {@code failed} and no task of it is queued or running — then it becomes {@code deleting} and the task row is
    * inserted ({@code delete_wiki}, queued, with the spec {@code specFor} makes from the id of the wiki's create
    * task, whose markers prove what is the wiki's; null when no such row is left). Fails with
    * {@link DeleteRefusedException}. Returns the wiki id.
    */
   public Future<Long> queueDeletion(WikiLocks.Held held, String taskId, String slug, long callerId,
-      String callerName, Function<String, String> specFor) {
+      String callerName, boolean ownerOnly, Function<String, String> specFor) {
     return held.transaction(conn -> conn
         .preparedQuery("SELECT id, owner_user_id, status FROM wikifarm_wikis WHERE slug = ? FOR UPDATE")
         .execute(Tuple.of(slug))
@@ -82,7 +83,7 @@ public final class WikiStore {
           Row wiki = rows.iterator().next();
           long wikiId = wiki.getLong("id");
           WikiStatus status = WikiStatus.fromWire(wiki.getString("status"));
-          if (wiki.getLong("owner_user_id") != callerId) {
+          if (ownerOnly && wiki.getLong("owner_user_id") != callerId) {
             return Future.failedFuture(new DeleteRefusedException(DeleteRefusedException.Reason.NOT_OWNER, slug, null));
           }
           if (status != WikiStatus.READY && status != WikiStatus.FAILED) {

@@ -17,7 +17,8 @@ import org.wikifarm.provisioner.support.Blocking;
 /**
  * Runs one given task on the calling thread the way {@link ProvisionWorkerVerticle} runs a claimed one: claimed
  * by id, under a Redis lease renewed by heartbeat (so no node takes it over while it runs, and one does if this
- * process dies), then released. For the CLI's {@code provision}, which must run the task it queued and no other
+ * process dies), then released. For the CLI's {@code provision} and
+ * {@code wikis delete}, which must run the task they queued and no other
  * client's, as the worker verticle would.
  */
 public final class DirectRun {
@@ -42,10 +43,10 @@ public final class DirectRun {
   }
 
   /**
-   * Claims the queued task and runs it to its end. Returns false, running nothing, when the task is no longer
-   * queued (a worker of the service claimed it first).
+   * Claims the queued task of {@code type} and runs it to its end. Returns false, running nothing, when the task
+   * is no longer queued (a worker of the service claimed it first).
    */
-  public boolean run(String taskId, Cancellation cancellation) throws Exception {
+  public boolean run(String taskId, TaskType type, Cancellation cancellation) throws Exception {
     if (!Blocking.retrying("claiming task " + taskId, WAIT, () -> tasks.claim(taskId))) {
       return false;
     }
@@ -62,7 +63,7 @@ public final class DirectRun {
           }
         }));
     try {
-      runner.run(new ClaimedTask(taskId, TaskType.CREATE_WIKI), "operator", owner::get, cancellation);
+      runner.run(new ClaimedTask(taskId, type), "operator", owner::get, cancellation);
     } finally {
       vertx.cancelTimer(heartbeat);
       if (owner.get()) {
