@@ -84,7 +84,12 @@ import org.wikifarm.provisioner.sse.StreamAssertions;
  * compared with the farm's truth: the database rows and a full journal replay afterwards.
  */
 class ExtensionClientTest {
-  static final List<String> PHASES = StreamAssertions.CREATE_PHASES;
+  /**
+   * The phases the extension's client knows and counts (SPEC §4.5) — exactly eight; the service's later
+   * {@code verify} is not among them and the client ignores it.
+   */
+  static final List<String> PHASES = List.of("dir_copy", "render_ini", "db_provision", "oauth", "docker_install",
+      "docker_index_cfg", "flip_bootstrap", "index");
   static final long USER_ID = 42;
   static final String USER_NAME = "张三 Zoë";
   static final long OTHER_ID = 7;
