@@ -405,8 +405,9 @@ function renderWikis(wikis) {
     } else {
       name.textContent = w.name;
     }
-    const cells = [w.slug, w.language].map((text) => {
+    const cells = [[w.slug, 'slug'], [w.language, 'lang']].map(([text, className]) => {
       const cell = document.createElement('td');
+      cell.className = className;
       cell.textContent = text;
       return cell;
     });

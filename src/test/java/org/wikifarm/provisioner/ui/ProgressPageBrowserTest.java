@@ -327,6 +327,8 @@ class ProgressPageBrowserTest {
     byId("delete-confirm").sendKeys(Keys.ENTER); // Enter does not get past a disabled confirm button
     assertTrue(byId("delete-dialog").isDisplayed(), "still asking");
     assertNoHorizontalScroll(size);
+    assertEquals(Boolean.TRUE, js("const t = document.querySelector('.table-scroll');"
+        + " return t.scrollWidth <= t.clientWidth"), "the list with its Delete buttons fits " + size);
     screenshot("delete-" + size + "-confirm-wrong");
     type("delete-confirm", slug);
     assertTrue(byId("delete-submit").isEnabled(), "enabled for the exact slug");
@@ -358,7 +360,7 @@ class ProgressPageBrowserTest {
       phases.add(text("phase"));
       values.add(Integer.parseInt(byId("bar").getDomProperty("value")));
       if (!screenshotTaken && inViewport("bar")) {
-        screenshot("delete-" + size + "-running");
+        screenshot("delete-" + size + "-progress");
         screenshotTaken = true;
       }
       sleep(20);
