@@ -55,7 +55,8 @@ import org.wikifarm.provisioner.embedded.TestInfra;
  * submits, watches the bar and the phase labels move to 100 %, gets the link, finds the wiki in "my wikis" as
  * ready, and a reload re-attaches to the task from the URL hash. Failures and API errors land where they should.
  * At a laptop's 1280×900 and a phone's 375×812 the progress card comes into view right after the click and the
- * form is locked while the task runs; a failure stays red at the progress it reached. Screenshots of each go to
+ * form is locked while the task runs; a failure stays red at the progress it reached. The owner deletes a wiki
+ * from the list after typing its slug and watches the deletion like a creation. Screenshots of each go to
  * {@code target/screenshots/}.
  */
 @HostTools.Required({Tool.CHROMIUM})
@@ -333,6 +334,21 @@ class ProgressPageBrowserTest {
     type("delete-confirm", slug);
     assertTrue(byId("delete-submit").isEnabled(), "enabled for the exact slug");
     screenshot("delete-" + size + "-confirm");
+
+    // a refusal (409: made busy behind the page's back) is shown once, in the dialog, which stays open
+    String setStatus = "UPDATE wikifarm_wikis SET status = '%s' WHERE slug = '" + slug + "'";
+    TestInfra.mariaDb().run(setStatus.formatted("pending"), EmbeddedMariaDb.METADATA_DB);
+    byId("delete-submit").click();
+    waitFor("the refusal", () -> !text("delete-error").isEmpty());
+    String refusal = text("delete-error");
+    assertTrue(refusal.contains("still being created"), refusal);
+    assertTrue(byId("delete-dialog").isDisplayed(), "the dialog stays open");
+    String body = browser.findElement(By.tagName("body")).getText();
+    assertEquals(body.indexOf(refusal), body.lastIndexOf(refusal), "the refusal appears once:\n" + body);
+    assertEquals("Creating a wiki", text("task-what"), "no deletion is followed");
+    assertTrue(byId("delete-submit").isEnabled(), "the slug still matches: it can be tried again");
+    screenshot("delete-" + size + "-refused");
+    TestInfra.mariaDb().run(setStatus.formatted("ready"), EmbeddedMariaDb.METADATA_DB);
     // the deletion's phases are quick here: the page itself records every label and bar value it shows
     js("window.shown = {phases: [], bars: []}; new MutationObserver(() => {"
         + " const p = document.getElementById('phase').textContent;"
