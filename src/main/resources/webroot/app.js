@@ -18,12 +18,15 @@ const PHASES = {
   render_ini: 'Writing settings',
   db_provision: 'Creating database',
   oauth: 'Generating keys',
-  oauth_keys: 'Generating keys',
   docker_install: 'Installing MediaWiki',
   docker_index_cfg: 'Configuring search',
   flip_bootstrap: 'Finishing installation',
   index: 'Building search index',
   verify: 'Checking the wiki',
+  archive: 'Archiving',
+  drop_db: 'Dropping the database',
+  remove_keys: 'Removing keys',
+  remove_dir: 'Removing files',
 };
 const FIELDS = ['name', 'slug', 'language', 'visibility', 'owner-id', 'owner-name'];
 const IDENTITY_KEY = 'wikifarm.provisioner.actingAs';
@@ -223,7 +226,11 @@ async function submitForm(event) {
 }
 
 /** While a task runs the form is locked, so its progress is the one thing to look at. */
+let taskRunning = false;
+
 function lockForm(locked) {
+  taskRunning = locked;
+  document.querySelectorAll('#wikis button.delete').forEach((b) => { b.disabled = locked; });
   $('create-fields').disabled = locked;
   $('submit').disabled = locked;
   $('busy-hint').hidden = !locked;
@@ -242,13 +249,18 @@ let source = null;
 
 let attachedTask = null;
 
-function attach(taskId, { scroll = false } = {}) {
+/** What the followed task does: 'create', or 'delete' (then `slug` names the wiki when the page knows it). */
+let attachedKind = { kind: 'create', slug: null };
+
+function attach(taskId, { scroll = false, kind = 'create', slug = null } = {}) {
   if (taskId === attachedTask && source) return; // already following it (the hash names it too)
   if (source) source.close();
   attachedTask = taskId;
+  attachedKind = { kind, slug };
   lockForm(true);
   $('task').hidden = false;
   $('task-id').textContent = taskId;
+  $('task-what').textContent = kind === 'delete' ? 'Deleting ' + (slug || 'a wiki') : 'Creating a wiki';
   $('log').replaceChildren();
   $('result').textContent = '';
   $('result').className = '';
@@ -333,6 +345,11 @@ async function finish(event) {
   showProgress(event, { logMessage: false });
   $('message').textContent = '';
   $('phase').textContent = 'Done';
+  if (attachedKind.kind === 'delete') {
+    result.textContent = (attachedKind.slug ? 'The wiki ' + attachedKind.slug : 'The wiki') + ' was deleted.';
+    refreshWikis(); // it is gone from the list
+    return;
+  }
   result.textContent = 'Your wiki is ready.';
   const wikis = await refreshWikis();
   const wiki = wikis.find((w) => w.id === event.wiki_id);
@@ -388,8 +405,9 @@ function renderWikis(wikis) {
     } else {
       name.textContent = w.name;
     }
-    const cells = [w.slug, w.language].map((text) => {
+    const cells = [[w.slug, 'slug'], [w.language, 'lang']].map(([text, className]) => {
       const cell = document.createElement('td');
+      cell.className = className;
       cell.textContent = text;
       return cell;
     });
@@ -398,7 +416,19 @@ function renderWikis(wikis) {
     badge.className = 'badge ' + w.status;
     badge.textContent = w.status;
     status.append(badge);
-    row.append(name, ...cells, status);
+    const actions = document.createElement('td');
+    actions.className = 'actions';
+    if (w.status === 'ready' || w.status === 'failed') { // the only states a delete is accepted in
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'delete secondary';
+      button.textContent = 'Delete';
+      button.setAttribute('aria-label', 'Delete ' + w.slug);
+      button.disabled = taskRunning;
+      button.addEventListener('click', () => openDeleteDialog(w, button));
+      actions.append(button);
+    }
+    row.append(name, ...cells, status, actions);
     return row;
   });
   document.querySelector('#wikis tbody').replaceChildren(...rows);
@@ -406,11 +436,74 @@ function renderWikis(wikis) {
   $('list-empty').hidden = rows.length > 0;
 }
 
+// ---- delete -------------------------------------------------------------------------------------------------------
+
+let deleting = null; // the wiki the open confirmation is about
+
+function openDeleteDialog(wiki, button) {
+  deleting = wiki;
+  $('delete-name').textContent = wiki.name;
+  $('delete-slug').textContent = wiki.slug;
+  $('delete-confirm').value = '';
+  setDeleteError('');
+  updateDeleteButton();
+  $('delete-dialog').showModal(); // modal: focus stays inside; Escape cancels; focus returns to the button
+  $('delete-confirm').focus();
+}
+
+function setDeleteError(message) {
+  $('delete-error').textContent = message || '';
+  $('delete-error').hidden = !message;
+}
+
+/** Exactly the slug, nothing around it: the confirm button is the only way to send the DELETE. */
+function updateDeleteButton() {
+  const matches = deleting !== null && $('delete-confirm').value === deleting.slug;
+  $('delete-submit').disabled = !matches;
+  $('delete-confirm').setAttribute('aria-invalid', $('delete-confirm').value && !matches ? 'true' : 'false');
+}
+
+/** The identity headers a DELETE needs in both modes; in 'headers' mode the proxy adds them, so none here. */
+function identityHeaders() {
+  if (identityMode === 'headers') return {};
+  const who = identity();
+  // header values are bytes: the name goes percent-encoded (the service decodes it), so any Unicode name works
+  return { 'X-Auth-User-Id': String(who.id), 'X-Auth-User': encodeURIComponent(who.username) };
+}
+
+async function confirmDelete(event) {
+  event.preventDefault();
+  const wiki = deleting;
+  if (!wiki || $('delete-confirm').value !== wiki.slug) return;
+  setDeleteError('');
+  $('delete-submit').disabled = true;
+  try {
+    const result = await api('wikis/' + encodeURIComponent(wiki.slug), {
+      method: 'DELETE',
+      headers: { Accept: 'application/json', ...identityHeaders() },
+    });
+    if (result.status === 202 && result.body && result.body.task_id) {
+      deleting = null;
+      $('delete-dialog').close();
+      attach(result.body.task_id, { scroll: true, kind: 'delete', slug: wiki.slug });
+      history.replaceState(null, '', '#delete=' + result.body.task_id); // a reload reattaches
+      refreshWikis(); // the wiki shows as being deleted
+      return;
+    }
+    setDeleteError(errorOf(result).message); // once, here, in the dialog that asked
+  } catch (e) {
+    setDeleteError('The service could not be reached: ' + e.message);
+  }
+  updateDeleteButton();
+  $('delete-confirm').focus();
+}
+
 // ---- wiring --------------------------------------------------------------------------------------------------------
 
+/** '#task=<id>' follows a creation, '#delete=<id>' a deletion; a reload re-attaches to either. */
 function taskFromHash() {
-  const match = /^#task=([0-9a-fA-F-]{1,64})$/.exec(location.hash);
-  return match ? match[1] : null;
+  const match = /^#(task|delete)=([0-9a-fA-F-]{1,64})$/.exec(location.hash);
+  return match ? { id: match[2], kind: match[1] === 'delete' ? 'delete' : 'create' } : null;
 }
 
 document.addEventListener('DOMContentLoaded', async () => {
@@ -422,9 +515,12 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('language').addEventListener('input', () => setFieldError('language', ''));
   $('create-form').addEventListener('submit', submitForm);
   $('refresh').addEventListener('click', refreshWikis);
-  window.addEventListener('hashchange', () => { const t = taskFromHash(); if (t) attach(t); });
+  window.addEventListener('hashchange', () => { const t = taskFromHash(); if (t) attach(t.id, { kind: t.kind }); });
+  $('delete-confirm').addEventListener('input', updateDeleteButton);
+  $('delete-form').addEventListener('submit', confirmDelete);
+  $('delete-cancel').addEventListener('click', () => $('delete-dialog').close());
   await loadUiConfig(); // before the list: in headers mode the proxy's user is whose wikis to list
   refreshWikis();
   const task = taskFromHash();
-  if (task) attach(task);
+  if (task) attach(task.id, { kind: task.kind });
 });

@@ -43,6 +43,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.wikifarm.provisioner.embedded.ApiClient;
+import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.Prerequisites;
 import org.wikifarm.provisioner.embedded.RunningService;
 import org.wikifarm.provisioner.embedded.TestInfra;
@@ -54,7 +55,8 @@ import org.wikifarm.provisioner.embedded.TestInfra;
  * submits, watches the bar and the phase labels move to 100 %, gets the link, finds the wiki in "my wikis" as
  * ready, and a reload re-attaches to the task from the URL hash. Failures and API errors land where they should.
  * At a laptop's 1280×900 and a phone's 375×812 the progress card comes into view right after the click and the
- * form is locked while the task runs; a failure stays red at the progress it reached. Screenshots of each go to
+ * form is locked while the task runs; a failure stays red at the progress it reached. The owner deletes a wiki
+ * from the list after typing its slug and watches the deletion like a creation. Screenshots of each go to
  * {@code target/screenshots/}.
  */
 @HostTools.Required({Tool.CHROMIUM})
@@ -293,6 +295,125 @@ class ProgressPageBrowserTest {
     // the pending row is rolled back: the slug is free again and the wiki is not in the list
     waitForSlugStateAfterTyping(slug, "available");
     assertTrue(browser.findElements(By.cssSelector("#wikis tr[data-slug='" + slug + "']")).isEmpty());
+  }
+
+  /**
+   * The owner deletes a wiki from "my wikis": the confirmation wants the slug exactly, then the deletion's phases
+   * run in the same progress card as a creation, and the wiki is gone from the list, the database and the farm.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"1280x900", "375x812"})
+  void theOwnerDeletesAWikiAfterTypingItsSlugAndWatchesItGo(String size) throws Exception {
+    openPage(size);
+    String slug = "del-" + size.replace('x', '-') + "-" + RUN;
+    type("name", "Short-lived " + RUN);
+    type("slug", slug);
+    waitForSlugState("available");
+    byId("submit").click();
+    waitFor("the creation succeeds", () -> "succeeded".equals(byId("result").getAttribute("class")));
+    WebElement row = waitForRow(slug, "ready");
+    assertTrue(Files.isDirectory(service.farm.resolve("wikis").resolve(slug)), "the wiki's directory exists before");
+
+    // the confirmation: focused on the field, the confirm button disabled until the slug is typed exactly
+    row.findElement(By.cssSelector("button.delete")).click();
+    waitFor("the confirmation", () -> byId("delete-dialog").isDisplayed());
+    assertEquals(byId("delete-confirm"), browser.switchTo().activeElement(), "the slug field has the focus");
+    assertTrue(text("delete-title").contains("Short-lived " + RUN), text("delete-title"));
+    assertFalse(byId("delete-submit").isEnabled(), "disabled before anything is typed");
+    type("delete-confirm", slug + "x");
+    assertFalse(byId("delete-submit").isEnabled(), "disabled for a wrong slug");
+    assertEquals("true", byId("delete-confirm").getAttribute("aria-invalid"));
+    type("delete-confirm", slug.toUpperCase());
+    assertFalse(byId("delete-submit").isEnabled(), "the match is exact");
+    byId("delete-confirm").sendKeys(Keys.ENTER); // Enter does not get past a disabled confirm button
+    assertTrue(byId("delete-dialog").isDisplayed(), "still asking");
+    assertNoHorizontalScroll(size);
+    assertEquals(Boolean.TRUE, js("const t = document.querySelector('.table-scroll');"
+        + " return t.scrollWidth <= t.clientWidth"), "the list with its Delete buttons fits " + size);
+    screenshot("delete-" + size + "-confirm-wrong");
+    type("delete-confirm", slug);
+    assertTrue(byId("delete-submit").isEnabled(), "enabled for the exact slug");
+    screenshot("delete-" + size + "-confirm");
+
+    // a refusal (409: made busy behind the page's back) is shown once, in the dialog, which stays open
+    String setStatus = "UPDATE wikifarm_wikis SET status = '%s' WHERE slug = '" + slug + "'";
+    TestInfra.mariaDb().run(setStatus.formatted("pending"), EmbeddedMariaDb.METADATA_DB);
+    byId("delete-submit").click();
+    waitFor("the refusal", () -> !text("delete-error").isEmpty());
+    String refusal = text("delete-error");
+    assertTrue(refusal.contains("still being created"), refusal);
+    assertTrue(byId("delete-dialog").isDisplayed(), "the dialog stays open");
+    String body = browser.findElement(By.tagName("body")).getText();
+    assertEquals(body.indexOf(refusal), body.lastIndexOf(refusal), "the refusal appears once:\n" + body);
+    assertEquals("Creating a wiki", text("task-what"), "no deletion is followed");
+    assertTrue(byId("delete-submit").isEnabled(), "the slug still matches: it can be tried again");
+    screenshot("delete-" + size + "-refused");
+    TestInfra.mariaDb().run(setStatus.formatted("ready"), EmbeddedMariaDb.METADATA_DB);
+    // the deletion's phases are quick here: the page itself records every label and bar value it shows
+    js("window.shown = {phases: [], bars: []}; new MutationObserver(() => {"
+        + " const p = document.getElementById('phase').textContent;"
+        + " if (shown.phases[shown.phases.length - 1] !== p) shown.phases.push(p);"
+        + " const v = document.getElementById('bar').getAttribute('aria-valuetext');"
+        + " if (shown.bars[shown.bars.length - 1] !== v) shown.bars.push(v);"
+        + "}).observe(document.getElementById('task'), {subtree: true, childList: true, characterData: true,"
+        + " attributes: true})");
+    byId("delete-submit").click();
+
+    // the live progress, in the progress card, brought into view
+    waitFor("the deletion's progress card", () -> !byId("delete-dialog").isDisplayed()
+        && text("task-what").startsWith("Deleting"));
+    assertTrue(text("delete-error").isEmpty(), text("delete-error"));
+    assertEquals("Deleting " + slug, text("task-what"));
+    assertTrue(currentHash().startsWith("#delete="), currentHash());
+    Set<String> phases = new LinkedHashSet<>();
+    Set<Integer> values = new LinkedHashSet<>();
+    boolean screenshotTaken = false;
+    long deadline = System.nanoTime() + TASK_TIMEOUT.toNanos();
+    while (!"succeeded".equals(byId("result").getAttribute("class"))) {
+      if (System.nanoTime() > deadline || "failed".equals(byId("result").getAttribute("class"))) {
+        fail("the deletion did not succeed in the page: result=" + text("result") + " log=" + text("log"));
+      }
+      phases.add(text("phase"));
+      values.add(Integer.parseInt(byId("bar").getDomProperty("value")));
+      if (!screenshotTaken && inViewport("bar")) {
+        screenshot("delete-" + size + "-progress");
+        screenshotTaken = true;
+      }
+      sleep(20);
+    }
+    assertTrue(inViewport("task-title") || inViewport("bar"), "the progress card is in view");
+    @SuppressWarnings("unchecked")
+    List<String> shownPhases = (List<String>) js("return shown.phases");
+    assertTrue(shownPhases.containsAll(List.of("Archiving", "Dropping the database", "Removing keys",
+        "Removing files")), "the deletion's phases were shown live with their labels: " + shownPhases + " / " + phases);
+    @SuppressWarnings("unchecked")
+    List<String> shownBars = (List<String>) js("return shown.bars");
+    assertTrue(shownBars.stream().anyMatch(v -> !v.equals("0 %") && !v.equals("100 %")),
+        "the bar showed intermediate progress: " + shownBars + " / " + values);
+    assertEquals("100", byId("bar").getDomProperty("value"));
+    assertEquals("Done", text("phase"));
+    assertEquals("The wiki " + slug + " was deleted.", text("result"));
+    String log = text("log");
+    assertTrue(log.indexOf("drop database") >= 0 && log.indexOf("remove wiki directory") > log.indexOf(
+        "drop database"), "the deletion's steps are logged in order: " + log);
+    List<Integer> ordered = new ArrayList<>(values);
+    for (int i = 1; i < ordered.size(); i++) {
+      assertTrue(ordered.get(i) >= ordered.get(i - 1), "the bar never goes back: " + ordered);
+    }
+
+    // gone: from the list (refreshed by the page), from the database, from the farm
+    By rowOf = By.cssSelector("#wikis tr[data-slug='" + slug + "']");
+    waitFor("the wiki leaves 'my wikis'", () -> browser.findElements(rowOf).isEmpty());
+    byId("refresh").click();
+    sleep(300);
+    assertTrue(browser.findElements(rowOf).isEmpty(), "still gone after a refresh");
+    assertEquals(List.of(), TestInfra.mariaDb().queryColumn("SELECT id FROM wikifarm_wikis WHERE slug = '" + slug
+        + "'", EmbeddedMariaDb.METADATA_DB), "the wiki row is deleted");
+    assertFalse(Files.exists(service.farm.resolve("wikis").resolve(slug)), "the wiki's directory is removed");
+    assertTrue(byId("submit").isEnabled(), "the form is free again");
+    assertNoHorizontalScroll(size);
+    screenshot("delete-" + size + "-done");
+    waitForSlugStateAfterTyping(slug, "available");
   }
 
   @Test
