@@ -62,6 +62,9 @@ class OpenApiConformanceTest {
       Set<String> driven = new TreeSet<>();
       Set<Integer> statuses = new TreeSet<>();
       for (Exchange exchange : exchanges) {
+        if (isProgressPage(exchange.path())) {
+          continue; // the progress page and its files (/, /app.js, /ui.json, favicons…) are a UI, not the API
+        }
         statuses.add(exchange.status());
         Operation operation = contract.findOperation(exchange.path(), HttpMethod.valueOf(exchange.method()));
         String problem = operation == null ? checkUnlisted(errorShape, exchange)
@@ -89,6 +92,13 @@ class OpenApiConformanceTest {
   }
 
   /** The resource the service serves. */
+  /** Everything outside the API prefixes and the probes is the progress page's (see http/ProgressPage). */
+  private static boolean isProgressPage(String path) {
+    String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    return !(p.startsWith("/provisioner/") || p.startsWith("/manage/") || p.equals("/health") || p.equals("/ready")
+        || p.equals("/metrics"));
+  }
+
   static JsonObject document() throws Exception {
     try (InputStream in = OpenApiConformanceTest.class.getResourceAsStream("/" + OpenApiEndpoint.RESOURCE)) {
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
