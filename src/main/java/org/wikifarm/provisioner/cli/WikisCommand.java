@@ -1,22 +1,14 @@
 package org.wikifarm.provisioner.cli;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import org.wikifarm.provisioner.app.OneOffProvision;
-import org.wikifarm.provisioner.config.AppConfig;
-import org.wikifarm.provisioner.provision.Cancellation;
 import org.wikifarm.provisioner.store.DeleteRefusedException;
 import org.wikifarm.provisioner.store.MigrationRequiredException;
 import org.wikifarm.provisioner.store.OperatorStore;
-import org.wikifarm.provisioner.store.Task;
 import org.wikifarm.provisioner.store.TaskQueue;
 import org.wikifarm.provisioner.store.Wiki;
 import org.wikifarm.provisioner.support.Audit;
-import org.wikifarm.provisioner.task.TaskStatus;
 import org.wikifarm.provisioner.task.TaskType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,57 +78,23 @@ final class WikisCommand {
           "130:interrupted (SIGINT) once the delete stopped and the wiki is marked failed; 143 for SIGTERM"})
   int delete(@Parameters(paramLabel = "SLUG", description = "the wiki's slug") String slug,
       @Option(names = "--plain", description = "plain lines even on a terminal") boolean plain) throws Exception {
-    Main.quietLogging();
-    AppConfig config = main.config();
-    Cancellation cancellation = Cancellation.none();
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread onSignal = new Thread(() -> ProvisionCommand.cancelAndWait(main, cancellation, finished,
-        "stopping the delete where it is (nothing is restored; the wiki is left failed)"), "delete-interrupted");
-    // before anything is queued: a task queued and then left behind would be picked up by the service
-    Runtime.getRuntime().addShutdownHook(onSignal);
-    Vertx vertx = Vertx.vertx();
-    try (OneOffProvision run = OneOffProvision.open(vertx, config)) {
-      String taskId;
-      try {
-        taskId = run.enqueueDeletion(slug);
-      } catch (DeleteRefusedException e) {
-        Audit.record(TaskQueue.OPERATOR, "wiki.delete", "wiki:" + slug,
-            e.reason() == DeleteRefusedException.Reason.NOT_FOUND ? "not_found" : "busy", null);
-        main.err.println(e.reason() == DeleteRefusedException.Reason.BUSY ? "wiki_busy: " + e.getMessage()
-            : e.getMessage());
-        return 1;
-      } catch (MigrationRequiredException e) {
-        Audit.record(TaskQueue.OPERATOR, "wiki.delete", "wiki:" + slug, "migration_required", null);
-        main.err.println("migration_required: " + e.getMessage());
-        return 2;
-      }
-      main.out.println("task " + taskId + ": deleting wiki '" + slug + "'");
-      try (ProgressDisplay display = new ProgressDisplay(main.out, Main.stdoutIsTerminal && !plain)) {
-        var events = run.watch(taskId, display::event);
-        if (!run.run(taskId, TaskType.DELETE_WIKI, cancellation)) {
-          display.note("a worker of the service claimed the task first; following it there");
-          ProvisionCommand.follow(run, taskId, cancellation, display);
-        }
-        display.awaitEnd(Duration.ofSeconds(5));
-        events.unregister();
-        Task row = run.task(taskId);
-        if (row.status() == TaskStatus.SUCCEEDED) {
-          main.out.println("wiki '" + slug + "' is deleted; the slug is free (" + Table.seconds(display.elapsed())
-              + ")");
-          return 0;
-        }
-        main.err.println("task " + taskId + " " + row.status().wire() + ": " + row.message());
-        return 1;
-      }
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onSignal);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it waited for this very moment
-      }
-      vertx.close();
-    }
+    return TerminalTask.run(main, TaskType.DELETE_WIKI, plain,
+        "stopping the delete where it is (nothing is restored; the wiki is left failed)",
+        run -> {
+          try {
+            return run.enqueueDeletion(slug);
+          } catch (DeleteRefusedException e) {
+            Audit.record(TaskQueue.OPERATOR, "wiki.delete", "wiki:" + slug,
+                e.reason() == DeleteRefusedException.Reason.NOT_FOUND ? "not_found" : "busy", null);
+            throw new TerminalTask.Refused(1, e.reason() == DeleteRefusedException.Reason.BUSY
+                ? "wiki_busy: " + e.getMessage() : e.getMessage());
+          } catch (MigrationRequiredException e) {
+            Audit.record(TaskQueue.OPERATOR, "wiki.delete", "wiki:" + slug, "migration_required", null);
+            throw new TerminalTask.Refused(2, "migration_required: " + e.getMessage());
+          }
+        },
+        taskId -> "deleting wiki '" + slug + "'",
+        elapsed -> "wiki '" + slug + "' is deleted; the slug is free (" + Table.seconds(elapsed) + ")");
   }
 
   private int setFeatured(String slug, boolean featured) throws Exception {
