@@ -138,7 +138,6 @@ class CrashRecoveryTest {
           checks.add(() -> kit.assertSucceeded(c.slug(), tasks.get(c)));
           checks.add(() -> assertCompleteStream(c.slug(), streams.get(c).get(30, TimeUnit.SECONDS), "succeeded", Ids.JOURNALED));
         }
-        readers.shutdownNow();
         // ... and B, not this test, stopped it before running the install commands again
         Case midCmd = cases.get(cases.size() - 1);
         ProcessHandle leftover = orphan;
@@ -147,7 +146,11 @@ class CrashRecoveryTest {
         // (the progress message saying so may be throttled away on SSE by the next output line; the log keeps it)
         checks.add(() -> assertTrue(nodeB.log().contains("stopping 1 leftover process(es) of task "
             + tasks.get(midCmd) + ": [" + leftover.pid() + "]"), "B reports the stopped leftover:\n" + log(nodeB)));
-        assertAll(checks);
+        try {
+          assertAll(checks); // the streams are read to their end first: stopping the readers earlier interrupts them
+        } finally {
+          readers.shutdownNow();
+        }
       }
       } finally {
         killPidIn(cmdPid); // only does something when the assertion above failed
