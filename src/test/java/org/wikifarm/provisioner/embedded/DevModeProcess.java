@@ -27,9 +27,14 @@ public final class DevModeProcess implements AutoCloseable {
 
   /** The four ports of one dev mode; kept across restarts of the same var directory. */
   public record Ports(int http, int mariaDb, int redis, int wiki) {
+    /** Four distinct free ports: a port is free only until someone binds it, so two calls can return the same. */
     public static Ports free() throws Exception {
-      return new Ports(EmbeddedMariaDb.freePort(), EmbeddedMariaDb.freePort(), EmbeddedMariaDb.freePort(),
-          EmbeddedMariaDb.freePort());
+      java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+      while (ports.size() < 4) {
+        ports.add(EmbeddedMariaDb.freePort());
+      }
+      Integer[] p = ports.toArray(Integer[]::new);
+      return new Ports(p[0], p[1], p[2], p[3]);
     }
   }
 

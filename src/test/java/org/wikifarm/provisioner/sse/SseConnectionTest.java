@@ -233,6 +233,7 @@ class SseConnectionTest {
    * small fraction of them, then the latest, then the terminal event.
    */
   @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS) // 16 MB through the bus: allow for a slow, shared machine
   void aClientThatStopsReadingGetsTheLatestStateWhenItDrainsNotABacklog(Vertx vertx, VertxTestContext ctx) {
     int published = 2_000;
     String padding = "x".repeat(8_000);
