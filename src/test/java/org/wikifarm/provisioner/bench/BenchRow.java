@@ -1,0 +1,39 @@
+package org.wikifarm.provisioner.bench;
+
+/**
+ * One measured row of docs/BENCHMARKS.md: a figure and the baseline it is compared with, both measured in the
+ * same run, and the ratio that counts. {@code id} joins the rows of the two code versions (the baseline commit's
+ * "now" and the current tree's "after"); {@code higherIsBetter} says which way the goal points.
+ *
+ * @param id stable key, e.g. {@code list.featured}
+ * @param what the table's first column, e.g. {@code GET /wikis?featured=1&limit=20}
+ * @param value the measured figure, in {@code unit}
+ * @param unit e.g. {@code req/s}, {@code ms}, {@code MiB}
+ * @param against what the baseline is, e.g. {@code GET /health}; empty when the row has none (then ratio is NaN)
+ * @param againstValue the baseline's figure in the same unit (NaN when none)
+ * @param ratio value / againstValue as the goal states it (NaN when the row is an absolute figure)
+ * @param goal the goal as text, e.g. {@code ≥ 0.5×}
+ * @param met whether the goal is met by this measurement
+ */
+public record BenchRow(String id, String what, double value, String unit, String against, double againstValue,
+    double ratio, String goal, boolean met) {
+
+  /** A row whose ratio is value / against, compared with a minimum ratio. */
+  public static BenchRow atLeast(String id, String what, double value, String unit, String against,
+      double againstValue, double minRatio) {
+    double ratio = value / againstValue;
+    return new BenchRow(id, what, value, unit, against, againstValue, ratio, "≥ " + minRatio + "×", ratio >= minRatio);
+  }
+
+  /** A row whose ratio is value / against (e.g. latencies, times), compared with a maximum ratio. */
+  public static BenchRow atMost(String id, String what, double value, String unit, String against,
+      double againstValue, double maxRatio) {
+    double ratio = value / againstValue;
+    return new BenchRow(id, what, value, unit, against, againstValue, ratio, "≤ " + maxRatio + "×", ratio <= maxRatio);
+  }
+
+  /** An absolute figure with a ceiling (e.g. heap per connection ≤ 16 KiB, refused = 0). */
+  public static BenchRow absoluteAtMost(String id, String what, double value, String unit, double max) {
+    return new BenchRow(id, what, value, unit, "", Double.NaN, Double.NaN, "≤ " + max + " " + unit, value <= max);
+  }
+}
