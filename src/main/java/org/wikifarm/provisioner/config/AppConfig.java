@@ -31,10 +31,13 @@ public record AppConfig(
 
   public enum CertFormat { SPKI, X509 }
 
-  /** HTTP listener and API policy. */
+  /**
+   * HTTP listener and API policy. {@code readCacheTtl}: how long a cached public list, owner list or slug answer
+   * may be served at most when no change event reaches this node (zero: no cache).
+   */
   public record Http(
       String host, int port, long bodyLimitBytes, Secret apiToken, Identity identity, int createRateLimit,
-      Duration createRateWindow) {
+      Duration createRateWindow, Duration readCacheTtl) {
     public boolean loopbackOnly() {
       return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
     }

@@ -28,7 +28,8 @@ final class ConfigDefaults {
   static JsonObject asJson() {
     return new JsonObject()
         .put("http", new JsonObject().put("bind", "127.0.0.1:8080").put("body-limit", 65536)
-            .put("api-token", "").put("identity", "body").put("create-rate-limit", 20).put("create-rate-window", "1h"))
+            .put("api-token", "").put("identity", "body").put("create-rate-limit", 20).put("create-rate-window", "1h")
+            .put("read-cache-ttl", "5s"))
         .put("database", new JsonObject().put("pool-size", 8).put("idle-timeout", "300s").put("verify-schema", true)
             .put("connect-timeout", "60s"))
         .put("redis", new JsonObject().put("server", "127.0.0.1:6379").put("password", "")

@@ -94,7 +94,8 @@ final class ConfigParser {
         reader.secret("http.api-token"),
         reader.enumValue("http.identity", Identity.class, Identity.BODY),
         reader.integer("http.create-rate-limit", 0, 1_000_000),
-        reader.duration("http.create-rate-window"));
+        reader.duration("http.create-rate-window"),
+        reader.durationOrZero("http.read-cache-ttl"));
   }
 
   private AppConfig.Database database() {

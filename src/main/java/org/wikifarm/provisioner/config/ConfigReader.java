@@ -151,6 +151,15 @@ final class ConfigReader {
 
   /** 200ms, 30s, 5m, 1h, 1d; a bare number means seconds. */
   Duration duration(String key) {
+    return duration(key, false);
+  }
+
+  /** As {@link #duration(String)}, where zero is allowed (it switches something off). */
+  Duration durationOrZero(String key) {
+    return duration(key, true);
+  }
+
+  private Duration duration(String key, boolean zeroAllowed) {
     Object v = value(key);
     if (v instanceof Number n) {
       return Duration.ofSeconds(n.longValue());
@@ -169,7 +178,7 @@ final class ConfigReader {
       case "d" -> Duration.ofDays(amount);
       default -> Duration.ofSeconds(amount);
     };
-    if (d.isZero()) {
+    if (d.isZero() && !zeroAllowed) {
       problem(label(key) + " must be greater than zero");
     }
     return d;
