@@ -15,6 +15,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -25,8 +26,17 @@ import java.util.function.Supplier;
  */
 public final class WikiStore {
   private static final int DUPLICATE_KEY = 1062;
-  private static final String WIKI_COLUMNS = "id, name, slug, domain, language, owner_user_id, owner_username, "
-      + "visibility, status, is_featured, created_at, updated_at";
+  /** The columns {@link #toWiki} reads, by position, in this order. */
+  private static final List<String> COLUMNS = List.of("id", "name", "slug", "domain", "language", "owner_user_id",
+      "owner_username", "visibility", "status", "is_featured", "created_at", "updated_at");
+  private static final String WIKI_COLUMNS = String.join(", ", COLUMNS);
+  private static final String JOINED_COLUMNS = String.join(", ", COLUMNS.stream().map(c -> "w." + c).toList());
+  private static final String OWNER_LIST = "SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE owner_user_id = ? "
+      + "ORDER BY created_at DESC, id DESC";
+  private static final String OWNER_PUBLIC_LIST = "SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis "
+      + "WHERE owner_user_id = ? AND visibility = 'public' ORDER BY created_at DESC, id DESC";
+  private static final Comparator<Wiki> NEWEST_FIRST =
+      Comparator.comparing(Wiki::createdAt).thenComparingLong(Wiki::id).reversed();
 
   private final Pool pool;
 
@@ -108,13 +118,17 @@ public final class WikiStore {
 
   /**
    * Ready public wikis, newest first; {@code featuredOnly} narrows to featured ones. Fetches one extra row to
-   * know whether a next page exists.
+   * know whether a next page exists. The page's ids are found first on the index alone (with the list indexes
+   * of sql/migrations/20261127_wikifarm_wikis_list_indexes.sql: in order, no sort), so OFFSET skips index
+   * entries, not rows; then only the page's rows are read. Without those indexes the same query still answers.
    */
   public Future<Page> listPublic(boolean featuredOnly, int limit, int offset) {
-    String sql = "SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE status = 'ready' AND visibility = 'public'"
-        + (featuredOnly ? " AND is_featured = 1" : "") + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
+    String sql = "SELECT " + JOINED_COLUMNS + " FROM (SELECT id FROM wikifarm_wikis WHERE status = 'ready' "
+        + "AND visibility = 'public'" + (featuredOnly ? " AND is_featured = 1" : "")
+        + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) page JOIN wikifarm_wikis w ON w.id = page.id";
     return pool.preparedQuery(sql).execute(Tuple.of(limit + 1, offset)).map(rows -> {
       List<Wiki> wikis = toWikis(rows);
+      wikis.sort(NEWEST_FIRST); // the join's order is not the page's; a few rows, sorted here for free
       boolean more = wikis.size() > limit;
       return new Page(more ? wikis.subList(0, limit) : wikis, more ? offset + limit : null);
     });
@@ -124,8 +138,7 @@ public final class WikiStore {
 
   /** Every wiki of an owner (only its public ones when {@code publicOnly}), in any status, newest first. */
   public Future<List<Wiki>> listByOwner(long ownerUserId, boolean publicOnly) {
-    return pool.preparedQuery("SELECT " + WIKI_COLUMNS + " FROM wikifarm_wikis WHERE owner_user_id = ? "
-            + (publicOnly ? "AND visibility = 'public' " : "") + "ORDER BY created_at DESC, id DESC")
+    return pool.preparedQuery(publicOnly ? OWNER_PUBLIC_LIST : OWNER_LIST)
         .execute(Tuple.of(ownerUserId)).map(WikiStore::toWikis);
   }
 
@@ -185,15 +198,20 @@ public final class WikiStore {
     return out;
   }
 
+  /** A row of {@link #COLUMNS}, in that order (read by position: no lookup of each column's name). */
   static Wiki toWiki(Row row) {
-    return new Wiki(row.getLong("id"), row.getString("name"), row.getString("slug"), row.getString("domain"),
-        row.getString("language"), row.getLong("owner_user_id"), text(row, "owner_username"),
-        row.getString("visibility"), WikiStatus.fromWire(row.getString("status")), row.getInteger("is_featured") != 0,
-        utc(row.getLocalDateTime("created_at")), utc(row.getLocalDateTime("updated_at")));
+    return new Wiki(row.getLong(0), row.getString(1), row.getString(2), row.getString(3),
+        row.getString(4), row.getLong(5), text(row, 6),
+        row.getString(7), WikiStatus.fromWire(row.getString(8)), row.getInteger(9) != 0,
+        utc(row.getLocalDateTime(10)), utc(row.getLocalDateTime(11)));
   }
 
   /** VARBINARY columns hold UTF-8 (MediaWiki's convention for user names). */
   static String text(Row row, String column) {
+    return text(row, row.getColumnIndex(column));
+  }
+
+  private static String text(Row row, int column) {
     Object value = row.getValue(column);
     if (value == null) {
       return null;
