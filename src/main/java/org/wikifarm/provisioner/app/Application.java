@@ -45,6 +45,7 @@ import org.wikifarm.provisioner.http.OpenApiEndpoint;
 import org.wikifarm.provisioner.http.HttpVerticle;
 import org.wikifarm.provisioner.http.ReadinessCheck;
 import org.wikifarm.provisioner.http.CreateWikiEndpoint;
+import org.wikifarm.provisioner.http.WikiReadCache;
 import org.wikifarm.provisioner.http.WikiReadEndpoint;
 import org.wikifarm.provisioner.http.ManageEndpoint;
 import org.wikifarm.provisioner.http.WikiPatchEndpoint;
@@ -89,6 +90,7 @@ public final class Application {
   private Runnable queueDepth;
   private int httpPort;
   private boolean v2Schema;
+  private WikiReadCache readCache;
 
   private Application(Vertx vertx, AppConfig config, ClusterMembership membership, Checkpoints checkpoints) {
     this.vertx = vertx;
@@ -118,6 +120,7 @@ public final class Application {
     return app.openAuditFile()
         .compose(v -> app.verifySchema())
         .compose(v -> app.detectV2Schema())
+        .compose(v -> WikiReadCache.start(vertx, config.http().readCacheTtl()).map(cache -> app.readCache = cache))
         .compose(v -> app.deploy())
         .map(app)
         .recover(e -> app.closeClients().transform(ignored -> Future.failedFuture(e)));
@@ -176,7 +179,7 @@ public final class Application {
     CreateWikiEndpoint create = new CreateWikiEndpoint(config, queue,
         new Idempotency(redisApi, keys, config.redis().idempotencyTtl()),
         new RateLimiter(redisApi, keys, config.http().createRateLimit(), config.http().createRateWindow()));
-    WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore);
+    WikiReadEndpoint reads = new WikiReadEndpoint(config, wikiStore, readCache);
     TaskEventsEndpoint events = new TaskEventsEndpoint(config.sse(), taskStore::find, journal::after, hub, metrics);
     List<ReadinessCheck> dependencies =
         ReadinessProbes.of(vertx, config.farm(), config.wikiDb(), wikiStore, redis, executor, membership);
@@ -197,8 +200,9 @@ public final class Application {
 
     // one entry per task type: its phases and how it ends; the runner and the worker are shared
     Map<TaskType, TaskKind> kinds = Map.of(
-        TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor)),
-        TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx)));
+        TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor),
+            vertx.eventBus()),
+        TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx), vertx.eventBus()));
     TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, kinds,
         new TaskEvents(vertx.eventBus()), checkpoints, metrics);
     // membership is asked at every claim (leaving the cluster must stop claims at once); the rest on a timer
@@ -276,6 +280,9 @@ public final class Application {
       } catch (IOException e) {
         LOG.warning("audit file not closed cleanly: " + e);
       }
+    }
+    if (readCache != null) {
+      readCache.close();
     }
     executor.close();
     redis.close();

@@ -88,8 +88,9 @@ public final class OneOffProvision implements AutoCloseable {
     boolean v2Schema = Blocking.await(SchemaVerifier.v2MigrationApplied(pool).otherwise(false), WAIT);
     this.queue = new TaskQueue(new WikiStore(pool), new WikiLocks(pool), journal, vertx.eventBus(), v2Schema);
     TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys, Map.of(
-            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor)),
-            TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx))),
+            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor),
+                vertx.eventBus()),
+            TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx), vertx.eventBus())),
         new TaskEvents(vertx.eventBus()), Checkpoints.NONE,
         // a one-off run has no /metrics to serve: its meters are counted and dropped with the process
         new TaskMetrics(new SimpleMeterRegistry(), Arrays.stream(TaskType.values()).map(TaskType::wire).toList()));

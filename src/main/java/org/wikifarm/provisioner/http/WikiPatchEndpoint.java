@@ -5,6 +5,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.manage.WikiSettings;
+import org.wikifarm.provisioner.task.WikiChange;
 
 /**
  * {@code PATCH /wikis/{slug}} (SPEC §4, v2): the owner changes {@code visibility} and/or {@code name}; anything
@@ -38,6 +39,8 @@ public final class WikiPatchEndpoint {
     StrictJson.requireJsonContentType(ctx.request());
     WikiSettings.Change change = parse(StrictJson.parseObject(ctx.body().buffer()));
     settings.apply(slug, caller.id(), change)
+        // also after a failure: the row may have changed before the ini write failed
+        .onComplete(done -> new WikiChange(slug, caller.id()).publish(ctx.vertx().eventBus()))
         .onSuccess(wiki -> Responses.json(ctx, 200, WikiJson.of(wiki, config.farm().urlScheme())))
         .onFailure(ctx::fail);
   }

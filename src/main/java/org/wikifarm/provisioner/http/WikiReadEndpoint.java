@@ -11,7 +11,9 @@ import org.wikifarm.provisioner.store.WikiStore;
 /**
  * Reading wikis: the featured and public lists, one wiki, an owner's wikis, and the slug availability check.
  * In {@code headers} identity mode a private or unlisted wiki is shown only to its owner (SPEC §4, v2); in
- * {@code body} mode the caller is a trusted proxy and sees everything.
+ * {@code body} mode the caller is a trusted proxy and sees everything. Answers come from the node's
+ * {@link WikiReadCache} (encoded once, written as they are); who may see what is decided per request, before
+ * the cache is asked, so a cached answer never reaches a caller who may not see it.
  */
 public final class WikiReadEndpoint {
   private static final int MAX_OFFSET = 1_000_000;
@@ -19,11 +21,15 @@ public final class WikiReadEndpoint {
   private final AppConfig config;
   private final WikiRules rules;
   private final WikiStore store;
+  private final WikiReadCache cache;
+  private final String urlScheme;
 
-  public WikiReadEndpoint(AppConfig config, WikiStore store) {
+  public WikiReadEndpoint(AppConfig config, WikiStore store, WikiReadCache cache) {
     this.config = config;
     this.rules = new WikiRules(config);
     this.store = store;
+    this.cache = cache;
+    this.urlScheme = config.farm().urlScheme();
   }
 
   public void register(Router api) {
@@ -46,35 +52,36 @@ public final class WikiReadEndpoint {
   private void listPublic(RoutingContext ctx, boolean featuredOnly) {
     int limit = intParam(ctx, "limit", 20, 1, 100);
     int offset = intParam(ctx, "offset", 0, 0, MAX_OFFSET);
-    store.listPublic(featuredOnly, limit, offset).onSuccess(page -> {
-      JsonObject body = new JsonObject().put("wikis", WikiJson.list(page.wikis(), config.farm().urlScheme()));
-      if (page.nextOffset() != null) {
-        body.put("next_offset", page.nextOffset());
-      }
-      Responses.json(ctx, 200, body);
-    }).onFailure(ctx::fail);
+    cache.pages.get(new WikiReadCache.PageKey(featuredOnly, limit, offset),
+            () -> store.listPublic(featuredOnly, limit, offset)
+                .map(page -> WikiJson.list(page.wikis(), urlScheme, page.nextOffset())))
+        .onSuccess(body -> Responses.json(ctx, 200, body))
+        .onFailure(ctx::fail);
   }
 
   private void one(RoutingContext ctx) {
     String slug = validSlug(ctx.pathParam("slug"));
     Caller viewer = viewer(ctx);
-    store.findBySlug(slug).onSuccess(wiki -> {
-      if (wiki == null || !visibleTo(wiki, viewer)) {
-        // a hidden wiki answers exactly like a missing one, so its existence is not disclosed
-        ctx.fail(ApiException.notFound("no wiki with the slug '" + slug + "'"));
-        return;
-      }
-      Responses.json(ctx, 200, WikiJson.of(wiki, config.farm().urlScheme()));
-    }).onFailure(ctx::fail);
+    cache.wikis.get(slug, () -> store.findBySlug(slug)
+            .map(wiki -> new WikiReadCache.Shown(wiki, wiki == null ? null : WikiJson.of(wiki, urlScheme))))
+        .onSuccess(shown -> {
+          if (shown.wiki() == null || !visibleTo(shown.wiki(), viewer)) {
+            // a hidden wiki answers exactly like a missing one, so its existence is not disclosed
+            ctx.fail(ApiException.notFound("no wiki with the slug '" + slug + "'"));
+            return;
+          }
+          Responses.json(ctx, 200, shown.body());
+        }).onFailure(ctx::fail);
   }
 
   private void listByOwner(RoutingContext ctx) {
     long userId = CreateWikiRequest.parseUserId(ctx.pathParam("userId"));
     Caller viewer = viewer(ctx);
     boolean everything = config.http().identity() == Identity.BODY || (viewer != null && viewer.id() == userId);
-    store.listByOwner(userId, !everything)
-        .onSuccess(wikis -> Responses.json(ctx, 200,
-            new JsonObject().put("wikis", WikiJson.list(wikis, config.farm().urlScheme()))))
+    // the owner's full view and the public view are kept apart: the key says which one was read
+    cache.owners.get(new WikiReadCache.OwnerKey(userId, !everything),
+            () -> store.listByOwner(userId, !everything).map(wikis -> WikiJson.list(wikis, urlScheme, null)))
+        .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
 
@@ -84,13 +91,15 @@ public final class WikiReadEndpoint {
       Responses.json(ctx, 200, new JsonObject().put("slug", slug).put("exists", true).put("reason", "reserved"));
       return;
     }
-    store.slugExists(slug).onSuccess(exists -> {
-      JsonObject body = new JsonObject().put("slug", slug).put("exists", exists);
-      if (exists) {
-        body.put("reason", "taken");
-      }
-      Responses.json(ctx, 200, body);
-    }).onFailure(ctx::fail);
+    cache.slugChecks.get(slug, () -> store.slugExists(slug).map(exists -> {
+          JsonObject body = new JsonObject().put("slug", slug).put("exists", exists);
+          if (exists) {
+            body.put("reason", "taken");
+          }
+          return body.toBuffer();
+        }))
+        .onSuccess(body -> Responses.json(ctx, 200, body))
+        .onFailure(ctx::fail);
   }
 
   /** The caller in {@code headers} mode (null when anonymous); nobody in particular in {@code body} mode. */

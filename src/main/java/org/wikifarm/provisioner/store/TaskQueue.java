@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.wikifarm.provisioner.support.Audit;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.task.TaskEvent;
+import org.wikifarm.provisioner.task.WikiChange;
 
 /**
  * The enqueue step of every task type, in one call each: the task's rows (one transaction, with its spec), then
@@ -59,6 +60,7 @@ public final class TaskQueue {
     return wikis.createWikiAndTask(taskId, wiki, spec, admission)
         .compose(wikiId -> {
           LOG.info("queued task " + taskId + " for wiki " + wikiId + " (slug " + wiki.slug() + ")");
+          new WikiChange(wiki.slug(), wiki.ownerUserId()).publish(bus); // the slug is taken from now on
           return announce(taskId);
         });
   }
@@ -94,6 +96,7 @@ public final class TaskQueue {
         .compose(wikiId -> {
           LOG.info("queued delete task " + taskId + " for wiki " + wikiId + " (slug " + slug + ")");
           Audit.record(actor, "wiki.delete", "wiki:" + slug, "queued", new JsonObject().put("task_id", taskId));
+          new WikiChange(slug, ownerOnly ? callerId : null).publish(bus); // 'deleting': off the public lists
           return announce(taskId);
         });
   }

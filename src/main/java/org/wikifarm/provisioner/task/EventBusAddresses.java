@@ -8,6 +8,13 @@ public final class EventBusAddresses {
   public static final String TASKS_ENQUEUED = "wikifarm.tasks.enqueued";
 
   /**
+   * Published after a change to wiki rows committed (create, ready, failed, delete queued/finished, name,
+   * visibility): a {@link WikiChange} {@code {"slug"?, "owner_user_id"?}}. Every node's read cache drops what
+   * it names (everything when a field is absent).
+   */
+  public static final String WIKIS_CHANGED = "wikifarm.wikis.changed";
+
+  /**
    * Raw events from this node's workers to this node's SSE bridge (local only): {@code {"task_id", "event"}}.
    * The bridge throttles and journals them, then publishes them on {@link #task(String)}.
    */

@@ -1,6 +1,7 @@
 package org.wikifarm.provisioner.worker;
 
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import org.wikifarm.provisioner.config.AppConfig;
@@ -8,6 +9,7 @@ import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.WikiRequest;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.store.Wiki;
+import org.wikifarm.provisioner.task.WikiChange;
 
 /**
  * {@code create_wiki}: builds from the template its spec names; success makes the wiki {@code ready}, a failure
@@ -16,10 +18,13 @@ import org.wikifarm.provisioner.store.Wiki;
 public final class CreateWikiKind implements TaskKind {
   private final AppConfig.Farm farm;
   private final Orchestrator orchestrator;
+  private final EventBus bus;
 
-  public CreateWikiKind(AppConfig.Farm farm, Orchestrator orchestrator) {
+  /** @param bus where the end of a task is announced to the lists' caches ({@link WikiChange}) */
+  public CreateWikiKind(AppConfig.Farm farm, Orchestrator orchestrator, EventBus bus) {
     this.farm = farm;
     this.orchestrator = orchestrator;
+    this.bus = bus;
   }
 
   @Override
@@ -43,11 +48,11 @@ public final class CreateWikiKind implements TaskKind {
 
   @Override
   public Future<Void> succeed(TaskStore tasks, String taskId, long wikiId, String message) {
-    return tasks.succeed(taskId, wikiId, message);
+    return tasks.succeed(taskId, wikiId, message).onSuccess(v -> WikiChange.ANY.publish(bus));
   }
 
   @Override
   public Future<Void> fail(TaskStore tasks, String taskId, Long wikiId, String message, boolean cleanedUp) {
-    return tasks.fail(taskId, wikiId, message, cleanedUp);
+    return tasks.fail(taskId, wikiId, message, cleanedUp).onSuccess(v -> WikiChange.ANY.publish(bus));
   }
 }

@@ -38,6 +38,9 @@ public final class RunningService implements AutoCloseable {
   public static RunningService start(Consumer<JsonObject> adjust, Checkpoints checkpoints) throws Exception {
     Path farm = Files.createTempDirectory(TestInfra.scratch(), "farm");
     JsonObject json = TestConfigs.json(farm);
+    // tests write rows behind the service's back and read them at once; the read cache has tests of its own
+    // (ReadCacheTest) that switch it on
+    json.getJsonObject("http").put("read-cache-ttl", "0s");
     adjust.accept(json);
     Vertx vertx = Vertx.vertx(Metrics.enable(new VertxOptions())); // as the command line does: /metrics complete
     try {
