@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,11 +17,13 @@ import org.wikifarm.provisioner.store.Wiki;
 
 /**
  * The public JSON shape of a wiki. Never carries filesystem paths or credentials. Written straight to UTF-8 bytes
- * with Jackson's streaming generator (the one {@code JsonObject.encode} uses, so the bytes are the same) instead
+ * with Jackson's streaming generator (the one {@code JsonObject.encode} uses; WikiJsonTest holds the bytes equal) instead
  * of building a map per wiki: the lists are the service's hottest answers.
  */
 final class WikiJson {
-  private static final JsonFactory JSON = new JsonFactory();
+  /** UTF-8 output that writes a character outside the BMP (an emoji in a name) as itself, as encode() does. */
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
   /** Roughly one encoded wiki, so a page's buffer rarely grows. */
   private static final int BYTES_PER_WIKI = 400;
 
