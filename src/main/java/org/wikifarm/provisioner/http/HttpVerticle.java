@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -56,8 +57,11 @@ public final class HttpVerticle extends VerticleBase {
     if (!config.apiToken().isEmpty()) {
       api.route().handler(new BearerTokenHandler(config.apiToken()));
     }
-    // bodies are buffered only up to the limit (413 beyond it); GETs carry none
-    api.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    // bodies are buffered only up to the limit (413 beyond it), on the methods that carry one: a GET (the lists,
+    // the slug check: the hottest routes) skips the handler altogether
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes());
+    api.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
+        .handler(bodies);
     apiEndpoints.forEach(endpoint -> endpoint.accept(api));
     api.route().failureHandler(failures);
     root.route(API_BASE + "/*").subRouter(api);
