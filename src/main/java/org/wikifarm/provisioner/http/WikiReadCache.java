@@ -6,7 +6,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.function.Function;
 import org.wikifarm.provisioner.store.Wiki;
+import org.wikifarm.provisioner.store.WikiStore;
+import org.wikifarm.provisioner.store.WikiStore.ListAnchor;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.task.WikiChange;
 
@@ -32,6 +35,8 @@ public final class WikiReadCache {
   final ReadCache<OwnerKey, Buffer> owners;
   final ReadCache<String, Buffer> slugChecks;
   final ReadCache<String, Shown> wikis;
+  private final ListAnchors featuredAnchors;
+  private final ListAnchors publicAnchors;
   private final Vertx vertx;
   private MessageConsumer<JsonObject> consumer;
   private long sweeper = -1;
@@ -42,6 +47,8 @@ public final class WikiReadCache {
     this.owners = new ReadCache<>(ttl, MAX_KEYS);
     this.slugChecks = new ReadCache<>(ttl, MAX_KEYS);
     this.wikis = new ReadCache<>(ttl, MAX_KEYS);
+    this.featuredAnchors = new ListAnchors(ttl);
+    this.publicAnchors = new ListAnchors(ttl);
   }
 
   /**
@@ -59,9 +66,29 @@ public final class WikiReadCache {
     return cache.consumer.completion().map(cache);
   }
 
+  /**
+   * A public page, kept or read; a read seeks from the nearest row an earlier page of the same list revealed
+   * and leaves the page's last row for the next one.
+   */
+  Future<Buffer> page(boolean featuredOnly, int limit, int offset,
+      Function<ListAnchor, Future<WikiStore.Page>> read, Function<WikiStore.Page, Buffer> encode) {
+    return pages.get(new PageKey(featuredOnly, limit, offset), () -> {
+      ListAnchors anchors = featuredOnly ? featuredAnchors : publicAnchors;
+      long generation = anchors.generation();
+      long started = System.nanoTime();
+      return read.apply(anchors.before(offset)).map(page -> {
+        anchors.learn(generation, started, page.lastRow(offset));
+        return encode.apply(page);
+      });
+    });
+  }
+
   /** Drops every answer the change can have altered. */
   void drop(WikiChange change) {
-    pages.clear(); // any change of a row can move a public page
+    // any change of a row can move a public page, and every row's position
+    featuredAnchors.clear();
+    publicAnchors.clear();
+    pages.clear();
     if (change.slug() == null) {
       slugChecks.clear();
       wikis.clear();
@@ -78,6 +105,8 @@ public final class WikiReadCache {
   }
 
   private void sweep() {
+    featuredAnchors.sweep();
+    publicAnchors.sweep();
     pages.sweep();
     owners.sweep();
     slugChecks.sweep();

@@ -52,9 +52,9 @@ public final class WikiReadEndpoint {
   private void listPublic(RoutingContext ctx, boolean featuredOnly) {
     int limit = intParam(ctx, "limit", 20, 1, 100);
     int offset = intParam(ctx, "offset", 0, 0, MAX_OFFSET);
-    cache.pages.get(new WikiReadCache.PageKey(featuredOnly, limit, offset),
-            () -> store.listPublic(featuredOnly, limit, offset)
-                .map(page -> WikiJson.list(page.wikis(), urlScheme, page.nextOffset())))
+    cache.page(featuredOnly, limit, offset,
+            after -> store.listPublic(featuredOnly, limit, offset, after),
+            page -> WikiJson.list(page.wikis(), urlScheme, page.nextOffset()))
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
   }

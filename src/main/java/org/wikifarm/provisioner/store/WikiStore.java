@@ -119,14 +119,26 @@ public final class WikiStore {
   /**
    * Ready public wikis, newest first; {@code featuredOnly} narrows to featured ones. Fetches one extra row to
    * know whether a next page exists. The page's ids are found first on the index alone (with the list indexes
-   * of sql/migrations/20261127_wikifarm_wikis_list_indexes.sql: in order, no sort), so OFFSET skips index
-   * entries, not rows; then only the page's rows are read. Without those indexes the same query still answers.
+   * of sql/migrations/20261127_wikifarm_wikis_list_indexes.sql: in order, no sort), then only the page's rows
+   * are read; without those indexes the same query still answers. With {@code after} — a row of the same list
+   * at a position before {@code offset}, remembered from an earlier page — the index is entered right after that
+   * row ({@code (created_at, id)} seek) and only the rows between it and the page are skipped; null: from the top.
    */
-  public Future<Page> listPublic(boolean featuredOnly, int limit, int offset) {
+  public Future<Page> listPublic(boolean featuredOnly, int limit, int offset, ListAnchor after) {
+    boolean seek = after != null && after.position() < offset;
     String sql = "SELECT " + JOINED_COLUMNS + " FROM (SELECT id FROM wikifarm_wikis WHERE status = 'ready' "
         + "AND visibility = 'public'" + (featuredOnly ? " AND is_featured = 1" : "")
+        // the range on created_at is what lets MariaDB start inside the index; the OR breaks its ties by id
+        + (seek ? " AND created_at <= ? AND (created_at < ? OR id < ?)" : "")
         + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?) page JOIN wikifarm_wikis w ON w.id = page.id";
-    return pool.preparedQuery(sql).execute(Tuple.of(limit + 1, offset)).map(rows -> {
+    Tuple params;
+    if (seek) {
+      LocalDateTime at = LocalDateTime.ofInstant(after.createdAt(), ZoneOffset.UTC);
+      params = Tuple.of(at, at, after.id(), limit + 1, offset - after.position() - 1);
+    } else {
+      params = Tuple.of(limit + 1, offset);
+    }
+    return pool.preparedQuery(sql).execute(params).map(rows -> {
       List<Wiki> wikis = toWikis(rows);
       wikis.sort(NEWEST_FIRST); // the join's order is not the page's; a few rows, sorted here for free
       boolean more = wikis.size() > limit;
@@ -134,7 +146,19 @@ public final class WikiStore {
     });
   }
 
-  public record Page(List<Wiki> wikis, Integer nextOffset) {}
+  /** The row at {@code position} (0 = the newest) of a public list, as a place to seek from. */
+  public record ListAnchor(int position, Instant createdAt, long id) {}
+
+  public record Page(List<Wiki> wikis, Integer nextOffset) {
+    /** The page's last row as an anchor, given the page's offset; null for an empty page. */
+    public ListAnchor lastRow(int offset) {
+      if (wikis.isEmpty()) {
+        return null;
+      }
+      Wiki last = wikis.get(wikis.size() - 1);
+      return new ListAnchor(offset + wikis.size() - 1, last.createdAt(), last.id());
+    }
+  }
 
   /** Every wiki of an owner (only its public ones when {@code publicOnly}), in any status, newest first. */
   public Future<List<Wiki>> listByOwner(long ownerUserId, boolean publicOnly) {

@@ -11,6 +11,7 @@ import org.wikifarm.provisioner.app.Application;
 import org.wikifarm.provisioner.cluster.ClusterMembership;
 import org.wikifarm.provisioner.worker.Checkpoints;
 import org.wikifarm.provisioner.app.Metrics;
+import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestInfra;
@@ -43,9 +44,17 @@ public final class RunningService implements AutoCloseable {
     json.getJsonObject("http").put("read-cache-ttl", "0s");
     adjust.accept(json);
     Vertx vertx = Vertx.vertx(Metrics.enable(new VertxOptions())); // as the command line does: /metrics complete
+    return startOn(vertx, ClusterMembership.standalone(), ConfigLoader.fromJson(json), farm, checkpoints);
+  }
+
+  /**
+   * The application on a Vert.x the caller made (a clustered one, with its membership) for the farm under
+   * {@code farm}; {@link #close()} closes that Vert.x too, and so does a failed start.
+   */
+  public static RunningService startOn(Vertx vertx, ClusterMembership membership, AppConfig config, Path farm,
+      Checkpoints checkpoints) throws Exception {
     try {
-      Application app = Application.start(vertx, ConfigLoader.fromJson(json), ClusterMembership.standalone(),
-              checkpoints)
+      Application app = Application.start(vertx, config, membership, checkpoints)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new RunningService(vertx, app, farm);
     } catch (Exception e) {

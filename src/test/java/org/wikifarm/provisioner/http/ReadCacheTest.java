@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.wikifarm.provisioner.app.Application;
 import org.wikifarm.provisioner.app.Metrics;
 import org.wikifarm.provisioner.cluster.ClusteredVertx;
 import org.wikifarm.provisioner.config.AppConfig;
@@ -50,8 +48,8 @@ class ReadCacheTest {
     String[] stranger = {"X-Auth-User-Id", "7", "X-Auth-User", "Stranger"};
     int hzA = freePort();
     int hzB = freePort();
-    try (Node a = Node.start("A", hzA, List.of(hzA, hzB), true);
-         Node b = Node.start("B", hzB, List.of(hzA, hzB), false);
+    try (RunningService a = node("A", hzA, List.of(hzA, hzB), true);
+         RunningService b = node("B", hzB, List.of(hzA, hzB), false);
          TestDb db = new TestDb()) {
       ApiClient onA = a.client;
       ApiClient onB = b.client;
@@ -184,37 +182,20 @@ class ReadCacheTest {
   }
 
   /** One clustered node in this JVM: its own Hazelcast member and event bus on 127.0.0.1, the shared stores. */
-  private record Node(Vertx vertx, Application app, ApiClient client) implements AutoCloseable {
-    static Node start(String name, int hazelcastPort, List<Integer> members, boolean worker) throws Exception {
-      Path farm = Files.createTempDirectory(TestInfra.scratch(), "cache-" + name);
-      JsonObject json = TestConfigs.json(farm);
-      json.getJsonObject("http").put("identity", "headers").put("read-cache-ttl", LONG_TTL);
-      json.getJsonObject("worker").put("enabled", worker);
-      JsonArray all = new JsonArray();
-      members.forEach(port -> all.add("127.0.0.1:" + port));
-      json.put("cluster", new JsonObject().put("enabled", true).put("name", "wikifarm-cache-" + ProcessHandle.current()
-          .pid()).put("host", "127.0.0.1").put("port", hazelcastPort).put("bus-port", freePort()).put("members", all)
-          .put("min-members", 1));
-      AppConfig config = ConfigLoader.fromJson(json);
-      ClusteredVertx.Node node = ClusteredVertx.start(config.cluster(), Metrics.enable(new VertxOptions()))
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      try {
-        Application app = Application.start(node.vertx(), config, node.membership(), Checkpoints.NONE)
-            .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        return new Node(node.vertx(), app, new ApiClient(app.httpPort()));
-      } catch (Exception e) {
-        node.vertx().close();
-        throw e;
-      }
-    }
-
-    @Override
-    public void close() throws Exception {
-      try {
-        app.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } finally {
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      }
-    }
+  private static RunningService node(String name, int hazelcastPort, List<Integer> members, boolean worker)
+      throws Exception {
+    Path farm = Files.createTempDirectory(TestInfra.scratch(), "cache-" + name);
+    JsonObject json = TestConfigs.json(farm);
+    json.getJsonObject("http").put("identity", "headers").put("read-cache-ttl", LONG_TTL);
+    json.getJsonObject("worker").put("enabled", worker);
+    JsonArray all = new JsonArray();
+    members.forEach(port -> all.add("127.0.0.1:" + port));
+    json.put("cluster", new JsonObject().put("enabled", true).put("name", "wikifarm-cache-" + ProcessHandle.current()
+        .pid()).put("host", "127.0.0.1").put("port", hazelcastPort).put("bus-port", freePort()).put("members", all)
+        .put("min-members", 1));
+    AppConfig config = ConfigLoader.fromJson(json);
+    ClusteredVertx.Node node = ClusteredVertx.start(config.cluster(), Metrics.enable(new VertxOptions()))
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return RunningService.startOn(node.vertx(), node.membership(), config, farm, Checkpoints.NONE);
   }
 }

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,12 +21,16 @@ import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.RunningService;
 import org.wikifarm.provisioner.embedded.TestDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.store.Pools;
+import org.wikifarm.provisioner.store.WikiStore;
+import org.wikifarm.provisioner.store.WikiStore.ListAnchor;
 
 /**
  * The lists read through the list indexes (sql/migrations/20261127_wikifarm_wikis_list_indexes.sql) and the
  * index-only page lookup answer exactly what the plain {@code ORDER BY created_at DESC, id DESC LIMIT/OFFSET}
  * query answers — every page, ties of {@code created_at} broken by id across page boundaries, {@code next_offset}
- * — with the migration and without it; and with it, MariaDB reads them in index order (no filesort).
+ * — with the migration and without it, through the cache in any order of pages, and sought from any earlier row
+ * (the anchors the cache remembers); and with the indexes MariaDB reads them in index order (no filesort).
  */
 class WikiListsTest {
   private static final String B = "/provisioner/v1";
@@ -80,6 +88,61 @@ class WikiListsTest {
       }
     }
     assertPagesMatchThePlainQuery();
+  }
+
+  @Test
+  void aPageSoughtFromAnyEarlierRowIsThePlainQuerysPage() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Pool pool = Pools.metadata(vertx, service.app.config().database());
+    try {
+      WikiStore store = new WikiStore(pool);
+      for (boolean featuredOnly : new boolean[] {true, false}) {
+        String where = READY_PUBLIC + (featuredOnly ? " AND is_featured = 1" : "");
+        List<Row> all = new ArrayList<>();
+        db.query("SELECT id, created_at FROM wikifarm_wikis WHERE " + where + ORDER).forEach(all::add);
+        // positions inside the tied second (the first 45 public rows) and far down the list
+        for (int offset : List.of(1, 5, 23, 44, 45, 46, 300, all.size() - 3, all.size())) {
+          for (int position : List.of(0, offset / 2, offset - 1)) {
+            if (position >= offset || position >= all.size()) {
+              continue;
+            }
+            Row row = all.get(position);
+            ListAnchor anchor = new ListAnchor(position, row.getLocalDateTime(1).toInstant(ZoneOffset.UTC), row.getLong(0));
+            WikiStore.Page page = store.listPublic(featuredOnly, 7, offset, anchor).toCompletionStage()
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            List<String> expected = slugs("SELECT slug FROM wikifarm_wikis WHERE " + where + ORDER + " LIMIT 7 OFFSET ?",
+                offset);
+            List<String> got = page.wikis().stream().map(w -> w.slug()).toList();
+            assertEquals(expected, got, "featured " + featuredOnly + ", offset " + offset + " from " + position);
+            assertEquals(offset + 7 < all.size() ? (Integer) (offset + 7) : null, page.nextOffset());
+          }
+        }
+      }
+    } finally {
+      pool.close();
+      vertx.close();
+    }
+  }
+
+  @Test
+  void pagesReadThroughTheCacheInAnyOrderAreThePlainQuerysPages() throws Exception {
+    try (RunningService cached = RunningService.startApiOnly(json -> json.getJsonObject("http")
+        .put("read-cache-ttl", "60s"))) {
+      int total = (int) db.count("SELECT COUNT(*) FROM wikifarm_wikis WHERE " + READY_PUBLIC);
+      // forwards page by page (each read seeks from the row the previous page ended on), then deep pages first
+      List<Integer> offsets = new ArrayList<>();
+      for (int offset = 0; offset < 80; offset += 4) {
+        offsets.add(offset);
+      }
+      offsets.addAll(List.of(total - 2, 1000, 999, 1003, 41, 42, 43, 44, 45, 46, 1500, 1001));
+      for (int offset : offsets) {
+        String url = B + "/wikis/public?limit=4&offset=" + offset;
+        List<String> expected = slugs("SELECT slug FROM wikifarm_wikis WHERE " + READY_PUBLIC + ORDER
+            + " LIMIT 4 OFFSET ?", offset);
+        assertEquals(expected, slugsOf(cached.client.get(url).json().getJsonArray("wikis")), url);
+        assertEquals(expected, slugsOf(cached.client.get(url).json().getJsonArray("wikis")), url + " (kept)");
+      }
+    }
   }
 
   @Test
