@@ -3,6 +3,7 @@ package org.wikifarm.provisioner.http;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.AppConfig.Identity;
 import org.wikifarm.provisioner.store.Wiki;
@@ -17,6 +18,7 @@ import org.wikifarm.provisioner.store.WikiStore;
  */
 public final class WikiReadEndpoint {
   private static final int MAX_OFFSET = 1_000_000;
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,7}");
 
   private final AppConfig config;
   private final WikiRules rules;
@@ -125,7 +127,7 @@ public final class WikiReadEndpoint {
     if (raw == null) {
       return fallback;
     }
-    if (!raw.matches("^[0-9]{1,7}$") || Integer.parseInt(raw) < min || Integer.parseInt(raw) > max) {
+    if (!WHOLE_NUMBER.matcher(raw).matches() || Integer.parseInt(raw) < min || Integer.parseInt(raw) > max) {
       throw ApiException.invalidField("invalid_parameter", name, name + " must be a whole number from " + min + " to " + max);
     }
     return Integer.parseInt(raw);
