@@ -13,7 +13,7 @@ import org.wikifarm.provisioner.store.WikiStore.ListAnchor;
  * is never kept: learning and clearing happen under one lock with a generation count.
  */
 final class ListAnchors {
-  /** A list of a million rows read 20 at a time leaves 50,000; the newest ones beyond this are not kept. */
+  /** ~100 bytes each; a crawl of a huge list stops adding anchors here (its deeper pages then skip more). */
   private static final int MAX_ANCHORS = 50_000;
 
   private record Kept(ListAnchor anchor, long expiresAtNanos) {}

@@ -21,8 +21,14 @@ import org.wikifarm.provisioner.task.WikiChange;
  * and a single wiki is kept with its owner and visibility so every request is checked on its own.
  */
 public final class WikiReadCache {
-  /** Keys per kind beyond which answers are served but not kept (a scan of random slugs must not fill the heap). */
-  private static final int MAX_KEYS = 20_000;
+  /*
+   * Keys per kind beyond which answers are served but not kept, so a crawl of every offset or of random slugs
+   * cannot fill the heap: pages weigh up to ~35 KB (limit 100), an owner list ~7 KB for 20 wikis, a slug answer
+   * or one wiki well under 1 KB. Worst case some 35 + 35 + 10 MB; what visitors really ask for is far less.
+   */
+  private static final int MAX_PAGES = 1_000;
+  private static final int MAX_OWNERS = 5_000;
+  private static final int MAX_SLUGS = 20_000;
 
   record PageKey(boolean featuredOnly, int limit, int offset) {}
 
@@ -43,10 +49,10 @@ public final class WikiReadCache {
 
   private WikiReadCache(Vertx vertx, Duration ttl) {
     this.vertx = vertx;
-    this.pages = new ReadCache<>(ttl, MAX_KEYS);
-    this.owners = new ReadCache<>(ttl, MAX_KEYS);
-    this.slugChecks = new ReadCache<>(ttl, MAX_KEYS);
-    this.wikis = new ReadCache<>(ttl, MAX_KEYS);
+    this.pages = new ReadCache<>(ttl, MAX_PAGES);
+    this.owners = new ReadCache<>(ttl, MAX_OWNERS);
+    this.slugChecks = new ReadCache<>(ttl, MAX_SLUGS);
+    this.wikis = new ReadCache<>(ttl, MAX_SLUGS);
     this.featuredAnchors = new ListAnchors(ttl);
     this.publicAnchors = new ListAnchors(ttl);
   }
