@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.provision.ProvisionException;
@@ -20,7 +21,9 @@ import org.wikifarm.provisioner.support.Blocking;
 
 /**
  * One session of the farm's admin account on the wiki database server, sending every statement db_provision
- * needs. Closing it ends the session, which also releases its named lock.
+ * needs. Closing it ends the session, which also releases its named lock; a session from
+ * {@link DbAdminSessions} is reset instead (lock released, session state cleared) and its connection kept for
+ * the next task.
  *
  * <p>Names must arrive allow-listed (letters, digits, '_'): they are spliced into the SQL text, quoted but not
  * escaped. String literals (the password, the ownership comment) are escaped for the session's sql_mode.
@@ -36,14 +39,40 @@ final class DbAdminSession implements AutoCloseable {
   private final Duration timeout;
   private boolean backslashEscapes = true;
 
-  private DbAdminSession(MySQLConnection conn, String address, Duration timeout) {
+  /** Where {@link #close} hands a still-usable connection for another session; null: close it. */
+  private final Consumer<MySQLConnection> reuse;
+  /** The named lock {@link #lock} took, released before the connection is reused. */
+  private String heldLock;
+
+  private DbAdminSession(MySQLConnection conn, String address, Duration timeout, Consumer<MySQLConnection> reuse) {
     this.conn = conn;
     this.address = address;
     this.timeout = timeout;
+    this.reuse = reuse;
   }
 
-  /** Logs in with the admin account of {@code cfg}. */
+  /** Logs in with the admin account of {@code cfg}; closing the session logs out. */
   static DbAdminSession open(Vertx vertx, AppConfig.WikiDb cfg, Duration timeout) throws ProvisionException {
+    return open(vertx, cfg, timeout, null);
+  }
+
+  /**
+   * A session on a connection an earlier session handed to {@code reuse} (see {@link DbAdminSessions}); fails
+   * when the connection no longer answers (the server may have closed it while it was idle).
+   */
+  static DbAdminSession reusing(MySQLConnection conn, String address, Duration timeout,
+      Consumer<MySQLConnection> reuse) throws ProvisionException {
+    DbAdminSession session = new DbAdminSession(conn, address, timeout, reuse);
+    session.detectEscaping(); // the reset gave the session the server's current global sql_mode
+    return session;
+  }
+
+  /**
+   * Logs in with the admin account of {@code cfg}; when {@code reuse} is given, {@link #close} resets the
+   * session and hands the connection there instead of logging out.
+   */
+  static DbAdminSession open(Vertx vertx, AppConfig.WikiDb cfg, Duration timeout, Consumer<MySQLConnection> reuse)
+      throws ProvisionException {
     DbAddress address = DbAddress.parse(cfg.adminAddress());
     MySQLConnectOptions options = new MySQLConnectOptions()
         .setHost(address.host()).setPort(address.port())
@@ -64,7 +93,7 @@ final class DbAdminSession implements AutoCloseable {
       // the login itself failed: map the future's own failure (Blocking.await wraps it if it is an Error)
       throw DbErrors.loginFailed(pending.cause(), cfg.adminAddress(), cfg.adminUser());
     }
-    DbAdminSession session = new DbAdminSession(conn, cfg.adminAddress(), timeout);
+    DbAdminSession session = new DbAdminSession(conn, cfg.adminAddress(), timeout, reuse);
     session.detectEscaping();
     return session;
   }
@@ -85,6 +114,7 @@ final class DbAdminSession implements AutoCloseable {
     if (got == null || got != 1L) {
       throw new ProvisionException("another task is provisioning database " + db + "; will retry", true, null);
     }
+    heldLock = name;
   }
 
   // --- lookups
@@ -196,10 +226,6 @@ final class DbAdminSession implements AutoCloseable {
         "grant on " + db + "." + table);
   }
 
-  void flushPrivileges() throws ProvisionException {
-    exec("FLUSH PRIVILEGES", "flush privileges");
-  }
-
   // --- quoting
 
   private static String quote(String identifier) {
@@ -273,6 +299,10 @@ final class DbAdminSession implements AutoCloseable {
 
   @Override
   public void close() {
+    if (reuse != null && resetForNextSession()) {
+      reuse.accept(conn);
+      return;
+    }
     // Wait for a clean COM_QUIT; a failure leaves nothing behind: the server ends the session and frees
     // the lock either way.
     try {
@@ -281,6 +311,28 @@ final class DbAdminSession implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       LOG.fine("closing the admin session failed: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Leaves nothing of this session to the next one: the named lock released, then COM_RESET_CONNECTION (session
+   * and user variables, temporary tables, an open transaction). False when either failed: the connection is
+   * then closed, which ends whatever it held.
+   */
+  private boolean resetForNextSession() {
+    try {
+      if (heldLock != null) {
+        Blocking.await(conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(heldLock)), timeout);
+        heldLock = null;
+      }
+      Blocking.await(conn.resetConnection(), timeout);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      LOG.fine("resetting the admin session failed (" + e.getClass().getSimpleName() + "); closing it");
+      return false;
     }
   }
 }
