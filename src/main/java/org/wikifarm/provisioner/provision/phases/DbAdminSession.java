@@ -144,6 +144,20 @@ final class DbAdminSession implements AutoCloseable {
     return row.getLong(0) > 0;
   }
 
+  /** Which of {@code tables} exist in {@code db}, in one query. */
+  java.util.Set<String> tablesAmong(String db, java.util.List<String> tables) throws ProvisionException {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    if (tables.isEmpty()) {
+      return found;
+    }
+    Tuple params = Tuple.of(db);
+    tables.forEach(params::addString);
+    await(conn.preparedQuery("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND "
+        + "TABLE_NAME IN (" + String.join(", ", java.util.Collections.nCopies(tables.size(), "?")) + ")")
+        .execute(params), "look up tables in " + db, false).forEach(r -> found.add(r.getString(0)));
+    return found;
+  }
+
   /**
    * Every database whose name starts with {@code prefix}, with its COMMENT ("" when it has none): what
    * reconcile weighs against the rows.

@@ -107,12 +107,13 @@ public final class DbProvisionPhase implements Phase {
 
     try (DbAdminSession admin = sessions.open(cfg, TIMEOUT)) {
       admin.lock(db);
-      if (!ownDatabase(admin, ctx, db, marker) && admin.userExists(user)) {
+      String comment = admin.databaseComment(db); // null: no such database; one look serves both checks
+      if (!marker.equals(comment) && admin.userExists(user)) {
         // the user is only ever created together with this task's database: a user that exists before the
         // database does is someone else's, and must not be adopted later from an unproven ledger
         throw ProvisionException.conflict("database user " + user);
       }
-      ensureDatabase(admin, ctx, db, marker);
+      ensureDatabase(admin, ctx, db, marker, comment);
       ensureUser(admin, ctx, user, password);
       admin.grantAllOn(db, user);
       grantSharedTables(admin, user, sharedDb, cfg.sharedTables());
@@ -184,14 +185,15 @@ public final class DbProvisionPhase implements Phase {
   /** Whether the database exists and carries this task's marker (it was created by this task). */
   private static boolean ownDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker)
       throws ProvisionException {
-    return admin.databaseExists(db) && marker.equals(admin.databaseComment(db));
+    return marker.equals(admin.databaseComment(db)); // null when it does not exist
   }
 
-  private void ensureDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker)
+  /** {@code comment}: the database's COMMENT as looked up under the lock, null when it does not exist. */
+  private void ensureDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker, String comment)
       throws ProvisionException {
     boolean recorded = ctx.ledger().has(KIND_DATABASE, db);
-    if (admin.databaseExists(db)) {
-      if (marker.equals(admin.databaseComment(db))) {
+    if (comment != null) {
+      if (marker.equals(comment)) {
         if (!recorded) { // the ledger was lost (Redis restarted empty): the COMMENT still proves it ours
           ctx.ledger().record(new LedgerEntry(NAME, KIND_DATABASE, db));
         }
@@ -249,9 +251,10 @@ public final class DbProvisionPhase implements Phase {
   private void grantSharedTables(DbAdminSession admin, String user, String sharedDb, List<String> tables)
       throws ProvisionException {
     // GRANT on a missing table fails with a terse error; name every missing table up front instead.
+    java.util.Set<String> present = admin.tablesAmong(sharedDb, tables);
     List<String> missing = new ArrayList<>();
     for (String table : tables) {
-      if (!admin.tableExists(sharedDb, table)) {
+      if (!present.contains(table)) {
         missing.add(sharedDb + "." + table);
       }
     }
