@@ -152,7 +152,9 @@ public class ProvisionSection implements BenchSection {
     int owner = OWNERS.incrementAndGet();
     String body = new JsonObject().put("name", "Bench " + slug).put("slug", slug)
         .put("owner", new JsonObject().put("id", owner).put("username", "Bench" + owner)).encode();
+    // the owner in the body and in the forward-auth headers: whichever identity mode the node runs in
     HttpResponse<String> r = http.send(request(node, config, "/wikis")
+        .header("X-Auth-User-Id", Integer.toString(owner)).header("X-Auth-User", "Bench" + owner)
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 202) {
