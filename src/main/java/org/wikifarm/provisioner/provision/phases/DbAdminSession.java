@@ -13,7 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.provision.ProvisionException;
@@ -34,17 +34,17 @@ import org.wikifarm.provisioner.support.Blocking;
 final class DbAdminSession implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(DbAdminSession.class.getName());
 
-  private final MySQLConnection conn;
+  final MySQLConnection conn; // with the timeout and held lock: what DbAdminSessions resets before reuse
   private final String address;
-  private final Duration timeout;
+  final Duration timeout;
   private boolean backslashEscapes = true;
 
-  /** Where {@link #close} hands a still-usable connection for another session; null: close it. */
-  private final Consumer<MySQLConnection> reuse;
+  /** Offered the session at {@link #close}; true when it kept the connection for another session. */
+  private final Predicate<DbAdminSession> reuse;
   /** The named lock {@link #lock} took, released before the connection is reused. */
-  private String heldLock;
+  String heldLock;
 
-  private DbAdminSession(MySQLConnection conn, String address, Duration timeout, Consumer<MySQLConnection> reuse) {
+  private DbAdminSession(MySQLConnection conn, String address, Duration timeout, Predicate<DbAdminSession> reuse) {
     this.conn = conn;
     this.address = address;
     this.timeout = timeout;
@@ -61,17 +61,17 @@ final class DbAdminSession implements AutoCloseable {
    * when the connection no longer answers (the server may have closed it while it was idle).
    */
   static DbAdminSession reusing(MySQLConnection conn, String address, Duration timeout,
-      Consumer<MySQLConnection> reuse) throws ProvisionException {
+      Predicate<DbAdminSession> reuse) throws ProvisionException {
     DbAdminSession session = new DbAdminSession(conn, address, timeout, reuse);
     session.detectEscaping(); // the reset gave the session the server's current global sql_mode
     return session;
   }
 
   /**
-   * Logs in with the admin account of {@code cfg}; when {@code reuse} is given, {@link #close} resets the
-   * session and hands the connection there instead of logging out.
+   * Logs in with the admin account of {@code cfg}; when {@code reuse} is given, {@link #close} offers it the
+   * session first, and logs out only when it declines.
    */
-  static DbAdminSession open(Vertx vertx, AppConfig.WikiDb cfg, Duration timeout, Consumer<MySQLConnection> reuse)
+  static DbAdminSession open(Vertx vertx, AppConfig.WikiDb cfg, Duration timeout, Predicate<DbAdminSession> reuse)
       throws ProvisionException {
     DbAddress address = DbAddress.parse(cfg.adminAddress());
     MySQLConnectOptions options = new MySQLConnectOptions()
@@ -313,8 +313,7 @@ final class DbAdminSession implements AutoCloseable {
 
   @Override
   public void close() {
-    if (reuse != null && resetForNextSession()) {
-      reuse.accept(conn);
+    if (reuse != null && reuse.test(this)) {
       return;
     }
     // Wait for a clean COM_QUIT; a failure leaves nothing behind: the server ends the session and frees
@@ -325,28 +324,6 @@ final class DbAdminSession implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       LOG.fine("closing the admin session failed: " + e.getClass().getSimpleName());
-    }
-  }
-
-  /**
-   * Leaves nothing of this session to the next one: the named lock released, then COM_RESET_CONNECTION (session
-   * and user variables, temporary tables, an open transaction). False when either failed: the connection is
-   * then closed, which ends whatever it held.
-   */
-  private boolean resetForNextSession() {
-    try {
-      if (heldLock != null) {
-        Blocking.await(conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(heldLock)), timeout);
-        heldLock = null;
-      }
-      Blocking.await(conn.resetConnection(), timeout);
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (Exception e) {
-      LOG.fine("resetting the admin session failed (" + e.getClass().getSimpleName() + "); closing it");
-      return false;
     }
   }
 }

@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.provision.phases;
 
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnection;
+import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,17 +10,20 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HexFormat;
+import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.provision.ProvisionException;
+import org.wikifarm.provisioner.support.Blocking;
 
 /**
  * Admin sessions whose connections outlive them: logging in (TCP, handshake, authentication) cost every task a
- * new connection; here a closed session is reset ({@link DbAdminSession#close}: its named lock released,
- * COM_RESET_CONNECTION) and its connection waits for the next one. A connection idle for {@link #IDLE} is
+ * new connection; here a closed session is reset (its named lock released, COM_RESET_CONNECTION) and its
+ * connection waits for the next one. A connection idle for {@link #IDLE} is
  * logged out, at most {@link #MAX_IDLE} wait, and only a connection of the same login (address, user,
  * password) is reused, so a changed admin password takes effect at once.
  */
 final class DbAdminSessions {
+  private static final Logger LOG = Logger.getLogger(DbAdminSessions.class.getName());
   static final Duration IDLE = Duration.ofSeconds(30);
   static final int MAX_IDLE = 8;
 
@@ -39,12 +43,12 @@ final class DbAdminSessions {
     MySQLConnection waiting = take(login);
     if (waiting != null) {
       try {
-        return DbAdminSession.reusing(waiting, cfg.adminAddress(), timeout, conn -> giveBack(conn, login));
+        return DbAdminSession.reusing(waiting, cfg.adminAddress(), timeout, session -> keep(session, login));
       } catch (ProvisionException e) {
         waiting.close(); // the server ended it while it waited (wait_timeout, a restart): log in afresh
       }
     }
-    return DbAdminSession.open(vertx, cfg, timeout, conn -> giveBack(conn, login));
+    return DbAdminSession.open(vertx, cfg, timeout, session -> keep(session, login));
   }
 
   private synchronized MySQLConnection take(String login) {
@@ -59,13 +63,35 @@ final class DbAdminSessions {
     return null;
   }
 
-  private synchronized void giveBack(MySQLConnection conn, String login) {
-    if (idle.size() >= MAX_IDLE) {
-      conn.close();
-      return;
+  /**
+   * Keeps the connection of a closing session when it can leave nothing of that session to the next one: the
+   * named lock released, then COM_RESET_CONNECTION (session and user variables, temporary tables, an open
+   * transaction). False when either failed, or enough connections wait: the session then logs out, which
+   * ends whatever it held.
+   */
+  private boolean keep(DbAdminSession session, String login) {
+    MySQLConnection conn = session.conn;
+    try {
+      if (session.heldLock != null) {
+        Blocking.await(conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(session.heldLock)),
+            session.timeout);
+      }
+      Blocking.await(conn.resetConnection(), session.timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      LOG.fine("resetting the admin session failed (" + e.getClass().getSimpleName() + "); logging it out");
+      return false;
     }
-    long timer = vertx.setTimer(IDLE.toMillis(), id -> logOut(conn));
-    idle.push(new Waiting(conn, login, timer));
+    synchronized (this) {
+      if (idle.size() >= MAX_IDLE) {
+        return false;
+      }
+      long timer = vertx.setTimer(IDLE.toMillis(), id -> logOut(conn));
+      idle.push(new Waiting(conn, login, timer));
+      return true;
+    }
   }
 
   private synchronized void logOut(MySQLConnection conn) {
