@@ -198,9 +198,13 @@ public final class DockerExecutor implements CommandExecutor {
     return this;
   }
 
-  /** The exit code; the exec may still be marked running for a moment after its stream ended. */
+  /**
+   * The exit code; the exec may still be marked running for a moment after its stream ended. The waits between
+   * inspections start at 2 ms and double up to 50 ms: the engine usually catches up at once.
+   */
   private int exitCode(String execId) throws CommandException {
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long wait = 2;
     while (true) {
       InspectExecResponse info = errors.call("inspect the exec in", () -> docker.inspectExecCmd(execId).exec());
       if (!Boolean.TRUE.equals(info.isRunning()) && info.getExitCodeLong() != null) {
@@ -210,7 +214,8 @@ public final class DockerExecutor implements CommandExecutor {
         throw new CommandException("the output of a command in container " + container + " ended but the "
             + engine.label() + " still reports it running; check the container", true, null);
       }
-      sleep(50);
+      sleep(wait);
+      wait = Math.min(50, wait * 2);
     }
   }
 

@@ -15,6 +15,8 @@ public final class PhaseContext {
   private final RollbackLedger ledger;
   private final Consumer<String> output;
   private final Redactor redactor;
+  /** Until the runner says otherwise, an earlier run of the task may have left processes running. */
+  private volatile boolean leftoverProcessesPossible = true;
 
   public PhaseContext(WikiRequest request, AppConfig config, RollbackLedger ledger, Redactor redactor,
       Consumer<String> output) {
@@ -32,6 +34,24 @@ public final class PhaseContext {
 
   public void addSecret(String secret) {
     redactor.add(secret);
+  }
+
+  /**
+   * Whether processes of this task may still be running from an interrupted earlier run (another node's, or
+   * this one's before a crash) or a failed attempt of a command phase: command phases then stop them first.
+   */
+  public boolean mayHaveLeftoverProcesses() {
+    return leftoverProcessesPossible;
+  }
+
+  /** The task never ran before (claimed from the queue): no earlier run can have left processes. */
+  public void firstRun() {
+    leftoverProcessesPossible = false;
+  }
+
+  /** A command did not end normally: what it started may still run, so the next attempt looks first. */
+  public void commandEndedAbnormally() {
+    leftoverProcessesPossible = true;
   }
 
   public WikiRequest request() {

@@ -63,7 +63,7 @@ public final class DirectRun {
           }
         }));
     try {
-      runner.run(new ClaimedTask(taskId, type), "operator", owner::get, cancellation);
+      runner.run(new ClaimedTask(taskId, type), "operator", owner::get, cancellation, true);
     } finally {
       vertx.cancelTimer(heartbeat);
       if (owner.get()) {

@@ -45,6 +45,8 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
   private final String nodeId = UUID.randomUUID().toString();
   private final Map<String, Lease> running = new ConcurrentHashMap<>();
   private final AtomicBoolean polling = new AtomicBoolean();
+  /** A claim was asked for while one was in flight: claim again when it ends, instead of at the next poll tick. */
+  private final AtomicBoolean pollAgain = new AtomicBoolean();
   private volatile boolean stopping;
   private WorkerExecutor threads;
   private MessageConsumer<Object> wakeUps;
@@ -76,12 +78,20 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
     return wakeUps.completion();
   }
 
-  /** Claims queued tasks while there is capacity. Only one claim loop runs at a time. */
+  /**
+   * Claims queued tasks while there is capacity. Only one claim loop runs at a time; a wake-up or a finished
+   * task arriving while a claim is in flight makes the loop claim once more when it ends, so a task enqueued
+   * meanwhile never waits for the next poll tick.
+   */
   private void poll() {
-    if (stopping || running.size() >= config.concurrency() || !gate()
-        || !polling.compareAndSet(false, true)) {
+    if (stopping || running.size() >= config.concurrency() || !gate()) {
       return;
     }
+    if (!polling.compareAndSet(false, true)) {
+      pollAgain.set(true);
+      return;
+    }
+    pollAgain.set(false);
     redis.ping(java.util.List.of())
         .compose(pong -> tasks.claimQueued())
         .onComplete(ar -> {
@@ -91,14 +101,18 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
             return;
           }
           ClaimedTask claimed = ar.result();
-          if (claimed != null) {
+          if (claimed == null) {
+            if (pollAgain.getAndSet(false)) {
+              poll();
+            }
+          } else {
             Lease lease = new Lease(redis, keys.taskLease(claimed.id()), nodeId, config.leaseTtl());
             lease.acquire().onComplete(acquired -> {
               // a fresh claim normally gets the lease; if Redis failed just now, the task stays 'running'
               // without a lease and the recovery pass picks it up after the grace period
               if (acquired.succeeded() && acquired.result()) {
                 Audit.record(nodeId, "task.claim", claimed.id(), "ok", null);
-                launch(claimed, lease);
+                launch(claimed, lease, true);
               }
               poll();
             });
@@ -123,7 +137,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
             LOG.info("task " + taskId + ": its lease expired; recovering it on this node");
             metrics.leaseTakenOver();
             Audit.record(nodeId, "task.resume", claimed.id(), "ok", new JsonObject().put("reason", "lease expired"));
-            launch(claimed, lease);
+            launch(claimed, lease, false);
           }
         });
       }
@@ -145,7 +159,8 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
     return open;
   }
 
-  private void launch(ClaimedTask claimed, Lease lease) {
+  /** {@code fromQueue}: a fresh claim of a queued task, not a takeover (see {@link TaskRunner#run}). */
+  private void launch(ClaimedTask claimed, Lease lease, boolean fromQueue) {
     String taskId = claimed.id();
     running.put(taskId, lease);
     metrics.taskStarted();
@@ -157,7 +172,7 @@ public final class ProvisionWorkerVerticle extends VerticleBase {
           }
         }));
     threads.executeBlocking(() -> {
-      runner.run(claimed, nodeId, owner::get);
+      runner.run(claimed, nodeId, owner::get, fromQueue);
       return null;
     }, false).onComplete(ar -> {
       vertx.cancelTimer(heartbeat);

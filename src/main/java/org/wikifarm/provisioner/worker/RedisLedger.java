@@ -17,12 +17,22 @@ import org.wikifarm.provisioner.store.RedisKeys;
  * The rollback ledger of one task in Redis: a list of JSON entries ({@code task:<id>:ledger}) and a set of
  * completed phases ({@code task:<id>:done}). A write returns only after Redis acknowledged it, which is what
  * makes "record before create" crash-safe. Only the lease holder writes, so an in-memory copy serves reads;
- * if Redis lost the keys (a restart without persistence) the next write puts the whole copy back.
+ * if Redis lost the keys (a restart without persistence) the next write puts the whole copy back. Each write
+ * is one script (one round trip, applied atomically), not a sequence of awaited commands.
  */
 final class RedisLedger implements RollbackLedger {
   /** Safety net for abandoned ledgers; a finished task clears its keys. */
   private static final String KEEP_SECONDS = Long.toString(Duration.ofDays(30).toSeconds());
   private static final Duration PATIENCE = Duration.ofMinutes(2);
+  /** KEYS[1] ledger; ARGV[1] entry, ARGV[2] seconds to keep: appends, renews the TTL, returns the length. */
+  private static final String APPEND = "local n = redis.call('RPUSH', KEYS[1], ARGV[1]) "
+      + "redis.call('EXPIRE', KEYS[1], ARGV[2]) return n";
+  /**
+   * KEYS[1] done-set, KEYS[2] ledger; ARGV[1] seconds to keep, ARGV[2..] every done phase: adds them, renews
+   * the TTL, returns the ledger's length (so a list lost in a Redis restart is noticed and put back).
+   */
+  private static final String MARK_DONE = "redis.call('SADD', KEYS[1], unpack(ARGV, 2)) "
+      + "redis.call('EXPIRE', KEYS[1], ARGV[1]) return redis.call('LLEN', KEYS[2])";
 
   private final RedisAPI redis;
   private final String ledgerKey;
@@ -58,8 +68,8 @@ final class RedisLedger implements RollbackLedger {
     }
     memory.record(entry);
     int size = memory.entries().size();
-    write(() -> redis.rpush(List.of(ledgerKey, entry.toJson().encode()))
-        .compose(length -> length.toLong() == size ? redis.expire(List.of(ledgerKey, KEEP_SECONDS))
+    write(() -> redis.eval(List.of(APPEND, "1", ledgerKey, entry.toJson().encode(), KEEP_SECONDS))
+        .compose(length -> length.toLong() == size ? io.vertx.core.Future.succeededFuture(length)
             // the list was lost or diverged (Redis restarted empty): rewrite it from the authoritative copy
             : rewriteEntries()));
   }
@@ -85,14 +95,12 @@ final class RedisLedger implements RollbackLedger {
   public synchronized void markDone(String phase) {
     memory.markDone(phase);
     int size = memory.entries().size();
-    List<String> args = new ArrayList<>();
-    args.add(doneKey);
+    List<String> args = new ArrayList<>(List.of(MARK_DONE, "2", doneKey, ledgerKey, KEEP_SECONDS));
     args.addAll(memory.donePhases()); // all of them, so a set lost in a restart is complete again
-    write(() -> redis.sadd(args).compose(v -> redis.expire(List.of(doneKey, KEEP_SECONDS)))
-        // Phases 5-7 record nothing, so after a Redis restart during them no record() would put the lost list
-        // back: a crash then resumed with "all done" but an empty ledger, and a later failure rolled back
-        // nothing (leftovers). Check the list here too and restore it from the in-memory copy.
-        .compose(v -> redis.llen(ledgerKey))
+    // Phases 5-7 record nothing, so after a Redis restart during them no record() would put the lost list
+    // back: a crash then resumed with "all done" but an empty ledger, and a later failure rolled back
+    // nothing (leftovers). The script returns the list's length, and a short list is restored from memory.
+    write(() -> redis.eval(args)
         .compose(length -> length.toLong() == size ? io.vertx.core.Future.succeededFuture(length)
             : rewriteEntries()));
   }

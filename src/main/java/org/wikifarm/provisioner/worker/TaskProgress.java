@@ -7,7 +7,6 @@ import java.util.logging.Logger;
 import org.wikifarm.provisioner.provision.ProgressListener;
 import org.wikifarm.provisioner.store.PhaseTimings;
 import org.wikifarm.provisioner.store.TaskStore;
-import org.wikifarm.provisioner.support.Blocking;
 import org.wikifarm.provisioner.support.TaskMetrics;
 import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskStatus;
@@ -17,6 +16,11 @@ import org.wikifarm.provisioner.task.TaskStatus;
  * task row, keeps the bar moving inside a phase (paced by that phase's recent median duration), records how
  * long each phase took (for pacing, and in {@code wikifarm_phase_duration_seconds}), and reports the run's
  * {@link Checkpoints}. Progress never goes back.
+ *
+ * <p>Every value goes out as an event; the task row is written when the progress rises (and once at the start
+ * of a run), not for a phase's start, which repeats the value the previous phase ended on: one autocommit
+ * per phase instead of two. Nothing waits on those writes, nor on the phase's recent durations: the pacer
+ * starts when they arrive (its first tick is a second away anyway).
  */
 final class TaskProgress implements ProgressListener {
   private static final Logger LOG = Logger.getLogger(TaskProgress.class.getName());
@@ -36,6 +40,10 @@ final class TaskProgress implements ProgressListener {
   private int percent;
   private String message;
   private ScheduledFuture<?> pacer;
+  /** The progress last written to the task row; -1 until the run's first write. */
+  private int persisted = -1;
+  /** Counts phase starts and ends, so durations arriving after their phase ended start no pacer. */
+  private long phaseRun;
 
   TaskProgress(String taskId, String slug, int reached, TaskStore tasks, TaskEvents events, PhaseTimings timings,
       Checkpoints checkpoints, TaskMetrics metrics, ToIntFunction<String> progressAfter) {
@@ -59,7 +67,8 @@ final class TaskProgress implements ProgressListener {
   public synchronized void progress(String phase, int reported, String message) {
     this.phase = phase;
     this.message = message;
-    publish(Math.max(percent, reported), message, true); // never below what a crashed earlier run reached
+    int value = Math.max(percent, reported); // never below what a crashed earlier run reached
+    publish(value, message, value > persisted);
   }
 
   /** A line of command output (already redacted by the context): shown as the current phase's message. */
@@ -74,25 +83,32 @@ final class TaskProgress implements ProgressListener {
   @Override
   public void phaseStarted(String phase) {
     checkpoints.reached(slug, phase, "before", null);
-    Duration expected = UNKNOWN_PHASE_DURATION;
-    try {
-      Duration median = Blocking.await(timings.median(phase), Duration.ofSeconds(2));
-      if (median != null) {
-        expected = median;
-      }
-    } catch (Exception e) {
-      LOG.fine(() -> "no recent durations of " + phase + " (" + e.getMessage() + "); pacing by the default");
-    }
+    long run;
+    int from;
     synchronized (this) {
       stopPacer();
-      pacer = ProgressPacer.start(percent, progressAfter.applyAsInt(phase), expected, this::paced);
+      run = ++phaseRun;
+      from = percent;
     }
+    int to = progressAfter.applyAsInt(phase);
+    timings.median(phase).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.fine(() -> "no recent durations of " + phase + " (" + ar.cause().getMessage() + "); pacing by the default");
+      }
+      Duration expected = ar.succeeded() && ar.result() != null ? ar.result() : UNKNOWN_PHASE_DURATION;
+      synchronized (this) {
+        if (run == phaseRun) { // still this phase: not finished, failed or superseded meanwhile
+          pacer = ProgressPacer.start(from, to, expected, this::paced);
+        }
+      }
+    });
   }
 
   @Override
   public void phaseFinished(String phase, Duration took) {
     synchronized (this) {
       stopPacer();
+      phaseRun++; // durations still on their way start no pacer
     }
     LOG.fine(() -> "task " + taskId + ": " + phase + " took " + took.toMillis() + " ms");
     metrics.phaseFinished(phase, TaskMetrics.SUCCEEDED, took);
@@ -105,6 +121,7 @@ final class TaskProgress implements ProgressListener {
   public void phaseFailed(String phase, Duration took) {
     synchronized (this) {
       stopPacer();
+      phaseRun++; // durations still on their way start no pacer
     }
     metrics.phaseFinished(phase, TaskMetrics.FAILED, took);
   }
@@ -112,6 +129,7 @@ final class TaskProgress implements ProgressListener {
   /** Stops pacing (the run ended, however it ended). */
   synchronized void close() {
     stopPacer();
+    phaseRun++;
   }
 
   private synchronized void paced(int value) {
@@ -131,6 +149,7 @@ final class TaskProgress implements ProgressListener {
     percent = Math.max(percent, value);
     events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, percent, phase, shown));
     if (persist) {
+      persisted = percent;
       tasks.progress(taskId, percent, shown)
           .onFailure(e -> LOG.fine("progress of " + taskId + " not persisted: " + e.getMessage()));
     }

@@ -67,12 +67,17 @@ public final class TaskRunner {
    * Runs (or resumes) the task on {@code node} (the audit log's actor). Returns normally in every case; failures
    * end as a failed task.
    */
-  void run(ClaimedTask claimed, String node, BooleanSupplier stillOwner) throws Exception {
-    run(claimed, node, stillOwner, Cancellation.none());
+  void run(ClaimedTask claimed, String node, BooleanSupplier stillOwner, boolean fromQueue) throws Exception {
+    run(claimed, node, stillOwner, Cancellation.none(), fromQueue);
   }
 
-  /** As {@link #run(ClaimedTask, String, BooleanSupplier)}; a requested {@code cancellation} ends it as a failure. */
-  void run(ClaimedTask claimed, String node, BooleanSupplier stillOwner, Cancellation cancellation) throws Exception {
+  /**
+   * As {@link #run(ClaimedTask, String, BooleanSupplier, boolean)}; a requested {@code cancellation} ends it as a
+   * failure. {@code fromQueue}: the task was claimed from {@code queued} (never ran before), not taken over
+   * from a node whose lease expired.
+   */
+  void run(ClaimedTask claimed, String node, BooleanSupplier stillOwner, Cancellation cancellation,
+      boolean fromQueue) throws Exception {
     String taskId = claimed.id();
     TaskKind kind = kinds.get(claimed.type());
     Wiki wiki = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.wikiOf(taskId));
@@ -98,6 +103,9 @@ public final class TaskRunner {
     TaskProgress progress = new TaskProgress(taskId, wiki.slug(), reached, tasks, events, timings, checkpoints,
         metrics, orchestrator::progressOf);
     PhaseContext ctx = new PhaseContext(request, config, ledger, redactor, progress::output);
+    if (fromQueue && !resuming) {
+      ctx.firstRun(); // only a queued task is claimed this way: no earlier run can have left processes
+    }
     // the tests (and operators' log searches) rely on "task <id>: starting wiki <slug>"; the type comes after
     LOG.info("task " + taskId + (resuming ? ": resuming " : ": starting ") + "wiki " + wiki.slug() + " ("
         + claimed.type().wire() + ")");

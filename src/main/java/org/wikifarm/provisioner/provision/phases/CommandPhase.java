@@ -18,7 +18,9 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  * <p>A node SIGKILLed while a command ran leaves that command running (in the container, or re-parented on
  * the host). Before its first command the phase therefore stops every process still carrying this task's
  * marker ({@link CommandExecutor#stopLeftovers}), so a resumed task never runs a maintenance script twice at
- * once on one wiki.
+ * once on one wiki. It looks only when there can be any ({@link PhaseContext#mayHaveLeftoverProcesses}: the
+ * task is resumed, or a command of this run failed): the search reads every host process's environment (or
+ * asks the container engine), which a task claimed fresh from the queue does not need.
  */
 public final class CommandPhase implements Phase {
   private static final Logger LOG = Logger.getLogger(CommandPhase.class.getName());
@@ -64,10 +66,13 @@ public final class CommandPhase implements Phase {
     }
     String taskId = ctx.request().taskId();
     int current = 0;
+    boolean ended = false;
     try {
-      int stopped = executor.stopLeftovers(taskId);
-      if (stopped > 0) {
-        ctx.output("stopped " + stopped + " leftover process(es) of an interrupted run");
+      if (ctx.mayHaveLeftoverProcesses()) {
+        int stopped = executor.stopLeftovers(taskId);
+        if (stopped > 0) {
+          ctx.output("stopped " + stopped + " leftover process(es) of an interrupted run");
+        }
       }
       for (List<String> argv : commands) {
         current++;
@@ -78,6 +83,7 @@ public final class CommandPhase implements Phase {
           }
         }, ctx.redactor()::redact);
       }
+      ended = true;
     } catch (CommandException e) {
       // the whole story (command line, host paths) goes to the log; the task message names the step and
       // the failure in words. A ProvisionException's message is shown as it is; transient ones are retried
@@ -85,6 +91,10 @@ public final class CommandPhase implements Phase {
       String which = current == 0 ? "stopping an interrupted run's processes"
           : "command " + current + " of " + commands.size() + " (" + program(commands.get(current - 1)) + ")";
       throw new ProvisionException(which + " " + ctx.redactor().redact(e.forTask()), e.isTransient(), e);
+    } finally {
+      if (!ended) {
+        ctx.commandEndedAbnormally(); // a retry (or a rollback's next run) stops what it may have left
+      }
     }
   }
 

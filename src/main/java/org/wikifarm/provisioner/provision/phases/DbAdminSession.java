@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.provision.ProvisionException;
@@ -20,7 +21,9 @@ import org.wikifarm.provisioner.support.Blocking;
 
 /**
  * One session of the farm's admin account on the wiki database server, sending every statement db_provision
- * needs. Closing it ends the session, which also releases its named lock.
+ * needs. Closing it ends the session, which also releases its named lock; a session from
+ * {@link DbAdminSessions} is reset instead (lock released, session state cleared) and its connection kept for
+ * the next task.
  *
  * <p>Names must arrive allow-listed (letters, digits, '_'): they are spliced into the SQL text, quoted but not
  * escaped. String literals (the password, the ownership comment) are escaped for the session's sql_mode.
@@ -31,19 +34,45 @@ import org.wikifarm.provisioner.support.Blocking;
 final class DbAdminSession implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(DbAdminSession.class.getName());
 
-  private final MySQLConnection conn;
+  final MySQLConnection conn; // with the timeout and held lock: what DbAdminSessions resets before reuse
   private final String address;
-  private final Duration timeout;
+  final Duration timeout;
   private boolean backslashEscapes = true;
 
-  private DbAdminSession(MySQLConnection conn, String address, Duration timeout) {
+  /** Offered the session at {@link #close}; true when it kept the connection for another session. */
+  private final Predicate<DbAdminSession> reuse;
+  /** The named lock {@link #lock} took, released before the connection is reused. */
+  String heldLock;
+
+  private DbAdminSession(MySQLConnection conn, String address, Duration timeout, Predicate<DbAdminSession> reuse) {
     this.conn = conn;
     this.address = address;
     this.timeout = timeout;
+    this.reuse = reuse;
   }
 
-  /** Logs in with the admin account of {@code cfg}. */
+  /** Logs in with the admin account of {@code cfg}; closing the session logs out. */
   static DbAdminSession open(Vertx vertx, AppConfig.WikiDb cfg, Duration timeout) throws ProvisionException {
+    return open(vertx, cfg, timeout, null);
+  }
+
+  /**
+   * A session on a connection an earlier session handed to {@code reuse} (see {@link DbAdminSessions}); fails
+   * when the connection no longer answers (the server may have closed it while it was idle).
+   */
+  static DbAdminSession reusing(MySQLConnection conn, String address, Duration timeout,
+      Predicate<DbAdminSession> reuse) throws ProvisionException {
+    DbAdminSession session = new DbAdminSession(conn, address, timeout, reuse);
+    session.detectEscaping(); // the reset gave the session the server's current global sql_mode
+    return session;
+  }
+
+  /**
+   * Logs in with the admin account of {@code cfg}; when {@code reuse} is given, {@link #close} offers it the
+   * session first, and logs out only when it declines.
+   */
+  static DbAdminSession open(Vertx vertx, AppConfig.WikiDb cfg, Duration timeout, Predicate<DbAdminSession> reuse)
+      throws ProvisionException {
     DbAddress address = DbAddress.parse(cfg.adminAddress());
     MySQLConnectOptions options = new MySQLConnectOptions()
         .setHost(address.host()).setPort(address.port())
@@ -64,7 +93,7 @@ final class DbAdminSession implements AutoCloseable {
       // the login itself failed: map the future's own failure (Blocking.await wraps it if it is an Error)
       throw DbErrors.loginFailed(pending.cause(), cfg.adminAddress(), cfg.adminUser());
     }
-    DbAdminSession session = new DbAdminSession(conn, cfg.adminAddress(), timeout);
+    DbAdminSession session = new DbAdminSession(conn, cfg.adminAddress(), timeout, reuse);
     session.detectEscaping();
     return session;
   }
@@ -85,6 +114,7 @@ final class DbAdminSession implements AutoCloseable {
     if (got == null || got != 1L) {
       throw new ProvisionException("another task is provisioning database " + db + "; will retry", true, null);
     }
+    heldLock = name;
   }
 
   // --- lookups
@@ -112,6 +142,20 @@ final class DbAdminSession implements AutoCloseable {
     Row row = one(conn.preparedQuery("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
         + "AND TABLE_NAME = ?").execute(Tuple.of(db, table)), "look up table " + db + "." + table);
     return row.getLong(0) > 0;
+  }
+
+  /** Which of {@code tables} exist in {@code db}, in one query. */
+  java.util.Set<String> tablesAmong(String db, java.util.List<String> tables) throws ProvisionException {
+    java.util.Set<String> found = new java.util.HashSet<>();
+    if (tables.isEmpty()) {
+      return found;
+    }
+    Tuple params = Tuple.of(db);
+    tables.forEach(params::addString);
+    await(conn.preparedQuery("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND "
+        + "TABLE_NAME IN (" + String.join(", ", java.util.Collections.nCopies(tables.size(), "?")) + ")")
+        .execute(params), "look up tables in " + db, false).forEach(r -> found.add(r.getString(0)));
+    return found;
   }
 
   /**
@@ -196,10 +240,6 @@ final class DbAdminSession implements AutoCloseable {
         "grant on " + db + "." + table);
   }
 
-  void flushPrivileges() throws ProvisionException {
-    exec("FLUSH PRIVILEGES", "flush privileges");
-  }
-
   // --- quoting
 
   private static String quote(String identifier) {
@@ -273,6 +313,9 @@ final class DbAdminSession implements AutoCloseable {
 
   @Override
   public void close() {
+    if (reuse != null && reuse.test(this)) {
+      return;
+    }
     // Wait for a clean COM_QUIT; a failure leaves nothing behind: the server ends the session and frees
     // the lock either way.
     try {

@@ -32,6 +32,8 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  *       existence check before recording keeps that path to genuine races;</li>
  *   <li>provisioner tasks serialise on a named lock ({@code GET_LOCK}) per database name, so two nodes never
  *       interleave check-record-create for one name.</li>
+ *   <li>the admin connection is kept for the next task ({@link DbAdminSessions}); the lock is released and the
+ *       session reset before it is reused.</li>
  * </ul>
  *
  * <p><b>Secrets.</b> SQL text carrying the password is never logged nor put in an exception (not even as the
@@ -54,16 +56,17 @@ public final class DbProvisionPhase implements Phase {
   private static final Pattern TASK_ID = Pattern.compile("^[A-Za-z0-9-]{1,64}$");
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private final Vertx vertx;
   private final Function<PhaseContext, String> passwordSource;
+  /** The admin sessions of every task this phase runs: one login serves many tasks. */
+  private final DbAdminSessions sessions;
 
   /**
    * @param passwordSource yields the wiki's DB password (the {@code WIKI_DB_PASSWORD} render_ini generated);
    *     returns null when it is unavailable, which fails the phase with an actionable message
    */
   public DbProvisionPhase(Vertx vertx, Function<PhaseContext, String> passwordSource) {
-    this.vertx = vertx;
     this.passwordSource = passwordSource;
+    this.sessions = new DbAdminSessions(vertx);
   }
 
   /** The production wiring: the password is the {@code WIKI_DB_PASSWORD} that render_ini wrote. */
@@ -102,18 +105,20 @@ public final class DbProvisionPhase implements Phase {
     String password = password(ctx);
     ctx.addSecret(password);
 
-    try (DbAdminSession admin = DbAdminSession.open(vertx, cfg, TIMEOUT)) {
+    try (DbAdminSession admin = sessions.open(cfg, TIMEOUT)) {
       admin.lock(db);
-      if (!ownDatabase(admin, ctx, db, marker) && admin.userExists(user)) {
+      String comment = admin.databaseComment(db); // null: no such database; one look serves both checks
+      if (!marker.equals(comment) && admin.userExists(user)) {
         // the user is only ever created together with this task's database: a user that exists before the
         // database does is someone else's, and must not be adopted later from an unproven ledger
         throw ProvisionException.conflict("database user " + user);
       }
-      ensureDatabase(admin, ctx, db, marker);
+      ensureDatabase(admin, ctx, db, marker, comment);
       ensureUser(admin, ctx, user, password);
       admin.grantAllOn(db, user);
       grantSharedTables(admin, user, sharedDb, cfg.sharedTables());
-      admin.flushPrivileges();
+      // no FLUSH PRIVILEGES: CREATE USER and GRANT update the in-memory grant tables themselves, so the user
+      // can log in at once; a flush only rereads the tables, and takes longer the more accounts there are
     }
   }
 
@@ -123,7 +128,7 @@ public final class DbProvisionPhase implements Phase {
       case KIND_DATABASE -> {
         String db = allowListed(entry.ref(), MAX_NAME_LENGTH, "database name");
         String marker = marker(ctx);
-        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), TIMEOUT)) {
+        try (DbAdminSession admin = sessions.open(ctx.config().wikiDb(), TIMEOUT)) {
           if (!admin.databaseExists(db)) {
             return; // never created (crash before CREATE) or already dropped
           }
@@ -141,7 +146,7 @@ public final class DbProvisionPhase implements Phase {
         if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
           return; // the user pre-existed; this task never created it
         }
-        try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), TIMEOUT)) {
+        try (DbAdminSession admin = sessions.open(ctx.config().wikiDb(), TIMEOUT)) {
           admin.dropUser(user); // and with it every grant the user holds
         }
       }
@@ -162,7 +167,7 @@ public final class DbProvisionPhase implements Phase {
     if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
       return List.of(); // a race made the user someone else's; the ledger handles the database
     }
-    try (DbAdminSession admin = DbAdminSession.open(vertx, ctx.config().wikiDb(), TIMEOUT)) {
+    try (DbAdminSession admin = sessions.open(ctx.config().wikiDb(), TIMEOUT)) {
       if (!ownDatabase(admin, ctx, db, marker(ctx))) {
         return List.of();
       }
@@ -180,14 +185,15 @@ public final class DbProvisionPhase implements Phase {
   /** Whether the database exists and carries this task's marker (it was created by this task). */
   private static boolean ownDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker)
       throws ProvisionException {
-    return admin.databaseExists(db) && marker.equals(admin.databaseComment(db));
+    return marker.equals(admin.databaseComment(db)); // null when it does not exist
   }
 
-  private void ensureDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker)
+  /** {@code comment}: the database's COMMENT as looked up under the lock, null when it does not exist. */
+  private void ensureDatabase(DbAdminSession admin, PhaseContext ctx, String db, String marker, String comment)
       throws ProvisionException {
     boolean recorded = ctx.ledger().has(KIND_DATABASE, db);
-    if (admin.databaseExists(db)) {
-      if (marker.equals(admin.databaseComment(db))) {
+    if (comment != null) {
+      if (marker.equals(comment)) {
         if (!recorded) { // the ledger was lost (Redis restarted empty): the COMMENT still proves it ours
           ctx.ledger().record(new LedgerEntry(NAME, KIND_DATABASE, db));
         }
@@ -245,9 +251,10 @@ public final class DbProvisionPhase implements Phase {
   private void grantSharedTables(DbAdminSession admin, String user, String sharedDb, List<String> tables)
       throws ProvisionException {
     // GRANT on a missing table fails with a terse error; name every missing table up front instead.
+    java.util.Set<String> present = admin.tablesAmong(sharedDb, tables);
     List<String> missing = new ArrayList<>();
     for (String table : tables) {
-      if (!admin.tableExists(sharedDb, table)) {
+      if (!present.contains(table)) {
         missing.add(sharedDb + "." + table);
       }
     }

@@ -147,6 +147,33 @@ class CommandPhaseTest {
     assertFalse(running(other));
   }
 
+  @Test
+  void aTaskOnItsFirstRunSkipsTheSearchUntilACommandOfItFails() throws Exception {
+    // a process carrying the task's marker that no earlier run can have left (the runner says: first run):
+    // the phase does not read every process's environment looking for it ...
+    String stray = "sleep " + (100_000 + ThreadLocalRandom.current().nextInt(800_000));
+    executor.run(taskId, List.of("sh", "-c", stray + " </dev/null >/dev/null 2>&1 &"), wikiDir,
+        Duration.ofSeconds(30), line -> { });
+    try {
+      PhaseContext ctx = context(Duration.ofSeconds(30));
+      ctx.firstRun();
+      CommandPhase.install(List.of(List.of("sh", "-c", "echo installing")), executor).run(ctx);
+      assertEquals(List.of("installing"), output);
+      assertTrue(running(stray), "no search on a first run");
+
+      // ... but once a command of this run failed, what it may have started is stopped before the next attempt
+      assertThrows(ProvisionException.class, () -> CommandPhase.install(List.of(List.of("sh", "-c", "exit 3")),
+          executor).run(ctx));
+      assertTrue(ctx.mayHaveLeftoverProcesses());
+      output.clear();
+      CommandPhase.install(List.of(List.of("sh", "-c", "echo again")), executor).run(ctx);
+      assertEquals(List.of("stopped 1 leftover process(es) of an interrupted run", "again"), output);
+      assertFalse(running(stray), "stopped before the retry ran");
+    } finally {
+      executor.stopLeftovers(taskId);
+    }
+  }
+
   private static boolean running(String commandLine) {
     return ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(commandLine));
   }

@@ -202,6 +202,62 @@ class DbProvisionPhaseTest {
   }
 
   @Test
+  void oneAdminConnectionServesTaskAfterTaskWithoutItsLockOrSettings() throws Exception {
+    java.util.Map<String, String> passwords = new java.util.concurrent.ConcurrentHashMap<>();
+    DbProvisionPhase phase = new DbProvisionPhase(vertx, c -> passwords.get(c.request().slug()));
+    Task first = task("re1-" + suffix(), null);
+    Task second = task("re2-" + suffix(), null);
+    passwords.put(first.ctx.request().slug(), "pw-" + suffix());
+    passwords.put(second.ctx.request().slug(), "back\\slash'" + suffix()); // escaped differently per sql_mode
+    String mode = adminRows("SELECT @@GLOBAL.sql_mode", Tuple.tuple()).iterator().next().getString(0);
+    Set<Long> before = adminConnections();
+    try {
+      phase.run(first.ctx);
+      Set<Long> kept = new HashSet<>(adminConnections());
+      kept.removeAll(before);
+      assertEquals(1, kept.size(), "the admin session's connection is kept for the next task: " + kept);
+      assertEquals(1L, adminRows("SELECT IS_FREE_LOCK(?)", Tuple.of("wikifarm:db:" + sha1(first.ctx.dbName())))
+          .iterator().next().getLong(0), "the task's named lock is released although its connection stays");
+
+      // the kept session is reset: it reads the server's sql_mode as it is now, so the password literal is
+      // escaped the way the server parses it
+      run("SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, ',NO_BACKSLASH_ESCAPES')");
+      phase.run(second.ctx);
+      Set<Long> after = new HashSet<>(adminConnections());
+      after.removeAll(before);
+      assertEquals(kept, after, "the second task ran on the same connection, and no other was left open");
+      for (Task t : List.of(first, second)) {
+        try (Session wiki = login(t.ctx.dbName(), passwords.get(t.ctx.request().slug()), t.ctx.dbName())) {
+          wiki.sql("SELECT 1"); // right after creation: no FLUSH PRIVILEGES needed
+        }
+      }
+    } finally {
+      run("SET GLOBAL sql_mode = '" + mode + "'");
+      for (Task t : List.of(second, first)) {
+        List<LedgerEntry> entries = new ArrayList<>(t.ledger.entries());
+        for (int i = entries.size() - 1; i >= 0; i--) {
+          phase.undo(entries.get(i), t.ctx);
+        }
+      }
+    }
+    assertGone(first.ctx.dbName());
+    assertGone(second.ctx.dbName());
+  }
+
+  /** The ids of the admin account's connections, except the one asking. */
+  private static Set<Long> adminConnections() throws Exception {
+    Set<Long> ids = new HashSet<>();
+    adminRows("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND ID <> CONNECTION_ID()",
+        Tuple.of(EmbeddedMariaDb.ADMIN_USER)).forEach(r -> ids.add(r.getLong(0)));
+    return ids;
+  }
+
+  private static String sha1(String s) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+        .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void passwordWithNulOrMissingPasswordIsRejectedBeforeAnySql() throws Exception {
     Task nul = task("nul-" + suffix(), "abc\0def", cfg -> cfg.put("admin-address", "127.0.0.1:1"));
     ProvisionException e = assertThrows(ProvisionException.class, () -> nul.phase.run(nul.ctx));
