@@ -25,7 +25,10 @@ public final class Pools {
         .setPreparedStatementCacheMaxSize(256);
     PoolOptions pool = new PoolOptions()
         .setMaxSize(db.poolSize())
-        .setMaxWaitQueueSize(1024)
+        // a burst waits for a connection instead of being refused (a bounded queue turned the 1,025th waiting
+        // request into a 503); how long one may wait is bounded by the connection timeout below, and how many
+        // wait by the HTTP connections open
+        .setMaxWaitQueueSize(-1)
         // below MariaDB's wait_timeout (8 h default, often lowered by operators) so the server never
         // closes a connection the pool still believes is alive
         .setIdleTimeout((int) db.idleTimeout().toSeconds())
