@@ -2,10 +2,12 @@ package org.wikifarm.provisioner.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import org.wikifarm.provisioner.cluster.StandaloneVertx;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.store.Pools;
 import org.wikifarm.provisioner.store.RedisKeys;
@@ -19,7 +21,7 @@ import org.wikifarm.provisioner.support.Blocking;
 final class Clients implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  final Vertx vertx = Vertx.vertx();
+  final Vertx vertx = StandaloneVertx.create(new VertxOptions());
   final AppConfig config;
   final Pool pool;
   private Redis redis;

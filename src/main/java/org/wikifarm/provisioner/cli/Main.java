@@ -1,6 +1,5 @@
 package org.wikifarm.provisioner.cli;
 
-import io.vertx.core.Vertx;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -8,7 +7,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +18,6 @@ import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigException;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.support.Audit;
-import org.wikifarm.provisioner.support.Blocking;
 import org.wikifarm.provisioner.support.Failures;
 import org.wikifarm.provisioner.worker.Checkpoints;
 import picocli.CommandLine;
@@ -138,17 +135,12 @@ public final class Main implements Callable<Integer> {
   }
 
   /** The configuration of every layer; fails with a {@link ConfigException} (exit 2) listing every problem. */
-  ConfigLoader.Loaded loadConfig() throws Exception {
+  ConfigLoader.Loaded loadConfig() {
     ConfigLoader.CommandLine flags = ConfigLoader.commandLine(conf, bind, workers, cluster, assignments, List.of());
-    Vertx bootstrap = Vertx.vertx();
-    try {
-      return Blocking.await(ConfigLoader.loadWithSources(bootstrap, System.getenv(), flags), Duration.ofSeconds(30));
-    } finally {
-      bootstrap.close();
-    }
+    return ConfigLoader.loadWithSources(System.getenv(), flags);
   }
 
-  AppConfig config() throws Exception {
+  AppConfig config() {
     return loadConfig().config();
   }
 

@@ -10,6 +10,7 @@ import org.wikifarm.provisioner.app.Application;
 import org.wikifarm.provisioner.app.Metrics;
 import org.wikifarm.provisioner.cluster.ClusterMembership;
 import org.wikifarm.provisioner.cluster.ClusteredVertx;
+import org.wikifarm.provisioner.cluster.StandaloneVertx;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigException;
 import org.wikifarm.provisioner.support.Blocking;
@@ -48,7 +49,7 @@ final class ServeCommand implements Callable<Integer> {
         return cause instanceof ConfigException ? 2 : 1;
       }
     } else {
-      vertx = Vertx.vertx(options);
+      vertx = StandaloneVertx.create(options); // no cluster manager looked up, so Hazelcast never loads
       membership = ClusterMembership.standalone();
     }
     Application app;

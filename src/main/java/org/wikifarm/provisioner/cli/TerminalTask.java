@@ -1,11 +1,13 @@
 package org.wikifarm.provisioner.cli;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.wikifarm.provisioner.app.OneOffProvision;
+import org.wikifarm.provisioner.cluster.StandaloneVertx;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.provision.Cancellation;
 import org.wikifarm.provisioner.store.Task;
@@ -54,7 +56,7 @@ final class TerminalTask {
         type.wire() + "-interrupted");
     // before anything is queued: a task queued and then left behind would be picked up by the service
     Runtime.getRuntime().addShutdownHook(onSignal);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = StandaloneVertx.create(new VertxOptions());
     try (OneOffProvision run = OneOffProvision.open(vertx, config)) {
       String taskId;
       try {

@@ -30,7 +30,7 @@ final class ConfigDefaults {
         .put("http", new JsonObject().put("bind", "127.0.0.1:8080").put("body-limit", 65536)
             .put("api-token", "").put("identity", "body").put("create-rate-limit", 20).put("create-rate-window", "1h")
             .put("read-cache-ttl", "5s"))
-        .put("database", new JsonObject().put("pool-size", 8).put("idle-timeout", "300s").put("verify-schema", true)
+        .put("database", new JsonObject().put("pool-size", 32).put("idle-timeout", "300s").put("verify-schema", true)
             .put("connect-timeout", "60s"))
         .put("redis", new JsonObject().put("server", "127.0.0.1:6379").put("password", "")
             .put("key-prefix", "wikifarm:").put("journal-max-events", 1000).put("journal-retention", "1d")

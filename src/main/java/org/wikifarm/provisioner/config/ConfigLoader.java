@@ -1,10 +1,5 @@
 package org.wikifarm.provisioner.config;
 
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,45 +116,29 @@ public final class ConfigLoader {
   }
 
   /** Loads, merges and validates every layer. Fails with a {@link ConfigException} listing all problems. */
-  public static Future<AppConfig> load(Vertx vertx, Map<String, String> env, CommandLine commandLine) {
-    return loadWithSources(vertx, env, commandLine).map(Loaded::config);
+  public static AppConfig load(Map<String, String> env, CommandLine commandLine) {
+    return loadWithSources(env, commandLine).config();
   }
 
   /** The configuration and, key by key, its value and the layer that set it (check-config's table). */
   public record Loaded(AppConfig config, List<Setting> settings) {}
 
-  /** As {@link #load}, also telling where each value came from. */
-  public static Future<Loaded> loadWithSources(Vertx vertx, Map<String, String> env, CommandLine commandLine) {
+  /**
+   * As {@link #load}, also telling where each value came from. Reads the file itself, synchronously: the
+   * command decides from the configuration which Vert.x to build (clustered or not), so nothing here may need
+   * one (it used to cost a throw-away Vert.x instance per start).
+   */
+  public static Loaded loadWithSources(Map<String, String> env, CommandLine commandLine) {
     if (commandLine.confFileExplicit() && !Files.isRegularFile(commandLine.confFile())) {
-      return Future.failedFuture(new ConfigException(List.of(
-          "config file " + commandLine.confFile() + " (from --conf) does not exist or is not a file")));
+      throw new ConfigException(List.of(
+          "config file " + commandLine.confFile() + " (from --conf) does not exist or is not a file"));
     }
     JsonObject envJson = fromEnvironment(env);
-    // the file alone through ConfigRetriever (YAML parsing, an optional file); the layers are merged by
-    // ConfigLayers, lowest first, so that the file never overrides the environment
-    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
-        .setIncludeDefaultStores(false)
-        .setScanPeriod(-1)
-        .addStore(new ConfigStoreOptions()
-            .setType("file")
-            .setFormat("yaml")
-            .setOptional(!commandLine.confFileExplicit())
-            .setConfig(new JsonObject().put("path", commandLine.confFile().toString())));
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig()
-        .eventually(retriever::close)
-        .recover(e -> Future.failedFuture(
-            new ConfigException(List.of("cannot read " + commandLine.confFile() + ": " + e.getMessage()))))
-        .compose(file -> {
-          try {
-            ConfigLayers layers = ConfigLayers.of(commandLine.confFile().toString(), file, envJson,
-                commandLine.overrides());
-            ConfigParser.Parsed parsed = ConfigParser.parse(layers);
-            return Future.succeededFuture(new Loaded(parsed.config(), parsed.settings()));
-          } catch (ConfigException e) {
-            return Future.failedFuture(e);
-          }
-        });
+    JsonObject file = YamlFile.read(commandLine.confFile(), !commandLine.confFileExplicit());
+    // the layers are merged by ConfigLayers, lowest first, so that the file never overrides the environment
+    ConfigLayers layers = ConfigLayers.of(commandLine.confFile().toString(), file, envJson, commandLine.overrides());
+    ConfigParser.Parsed parsed = ConfigParser.parse(layers);
+    return new Loaded(parsed.config(), parsed.settings());
   }
 
   /** Every environment variable the service reads. */

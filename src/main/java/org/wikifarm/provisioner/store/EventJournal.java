@@ -16,6 +16,16 @@ import org.wikifarm.provisioner.task.TaskEvent;
  * then only by the SSE bridge of the node running the task.
  */
 public final class EventJournal {
+  /**
+   * One append in one round trip, atomically: the entry (capped) and the stream's expiry. Two commands cost
+   * every POST and every journaled event a second sequential round trip, and a failure between them left a
+   * stream that never expired.
+   */
+  private static final String APPEND = """
+      local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[3])
+      redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      return id""";
+
   private final RedisAPI redis;
   private final RedisKeys keys;
   private final String maxLen;
@@ -30,9 +40,8 @@ public final class EventJournal {
 
   /** Appends an event; the future carries its id. */
   public Future<String> append(String taskId, TaskEvent event) {
-    String key = keys.taskEvents(taskId);
-    return redis.xadd(List.of(key, "MAXLEN", "~", maxLen, "*", "e", event.toJson().encode()))
-        .compose(id -> redis.pexpire(List.of(key, retentionMs)).map(id.toString()));
+    return redis.eval(List.of(APPEND, "1", keys.taskEvents(taskId), maxLen, retentionMs, event.toJson().encode()))
+        .map(Response::toString);
   }
 
   /** Entries after {@code lastId} (exclusive), or all of them when it is null. */

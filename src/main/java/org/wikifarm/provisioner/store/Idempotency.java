@@ -24,6 +24,11 @@ public final class Idempotency {
       if v and cjson.decode(v)['task_id'] == ARGV[1] then return redis.call('DEL', KEYS[1]) end
       return 0""";
 
+  /** SET NX, or the record that holds the key: nil when claimed. Atomic, so the holder cannot vanish between. */
+  private static final String CLAIM_OR_GET = """
+      if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return nil end
+      return redis.call('GET', KEYS[1])""";
+
   private final RedisAPI redis;
   private final RedisKeys keys;
   private final Duration ttl;
@@ -37,23 +42,19 @@ public final class Idempotency {
   /** The record of a key: the body it was used with, its task id, and whether that create has committed. */
   public record Record(String bodyHash, String taskId, boolean done) {}
 
-  /** Claims the key for {@code taskId}; null when claimed, otherwise the record that holds it. */
+  /**
+   * Claims the key for {@code taskId}; null when claimed, otherwise the record that holds it. One round trip:
+   * the holder's record comes back from the same atomic step that found the key taken.
+   */
   public Future<Record> claim(long ownerId, String key, String bodyHash, String taskId) {
-    String redisKey = keys.idempotency(ownerId, sha256(key));
-    return redis.set(List.of(redisKey, encode(bodyHash, taskId, false), "NX", "EX", Long.toString(ttl.toSeconds())))
-        .compose(ok -> ok != null ? Future.succeededFuture(null) : lookup(ownerId, key)
-            // it vanished between SET NX and GET: the holder failed; claim again
-            .compose(r -> r != null ? Future.succeededFuture(r) : claim(ownerId, key, bodyHash, taskId)));
+    return redis.eval(List.of(CLAIM_OR_GET, "1", keys.idempotency(ownerId, sha256(key)),
+            encode(bodyHash, taskId, false), Long.toString(ttl.toSeconds())))
+        .map(holder -> holder == null ? null : decode(holder.toString()));
   }
 
-  public Future<Record> lookup(long ownerId, String key) {
-    return redis.get(keys.idempotency(ownerId, sha256(key))).map(r -> {
-      if (r == null) {
-        return null;
-      }
-      JsonObject json = new JsonObject(r.toString());
-      return new Record(json.getString("body"), json.getString("task_id"), !"pending".equals(json.getString("state")));
-    });
+  private static Record decode(String value) {
+    JsonObject json = new JsonObject(value);
+    return new Record(json.getString("body"), json.getString("task_id"), !"pending".equals(json.getString("state")));
   }
 
   /** The create of a claimed key committed: later requests get its task id at once. */

@@ -50,26 +50,35 @@ public final class WikiStore {
    * {@code admission} runs inside the transaction after both inserts, just before the commit: when it fails,
    * nothing is written (that is how a rate limit counts only requests that would otherwise succeed).
    * Returns the new wiki id.
+   *
+   * <p>The pooled connection is held for two round trips, not four: BEGIN and both INSERTs are sent together
+   * (pipelined, see {@link Pools}), then COMMIT. That works because the task row finds its wiki by
+   * {@code LAST_INSERT_ID()} and the slug instead of waiting for the first INSERT's answer; when that INSERT
+   * failed, the task INSERT matches no row (another wiki holds the slug), and everything is rolled back.
    */
   public Future<Long> createWikiAndTask(String taskId, NewWiki w, String spec, Supplier<Future<?>> admission) {
-    return pool.withTransaction(conn -> conn
-            .preparedQuery("INSERT INTO wikifarm_wikis (name, slug, domain, language, owner_user_id, owner_username, "
-                + "visibility, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
-            .execute(Tuple.of(w.name(), w.slug(), w.domain(), w.language(), w.ownerUserId(),
-                Buffer.buffer(w.ownerUsername()), w.visibility()))
-            .compose(rows -> {
-              long wikiId = rows.property(io.vertx.mysqlclient.MySQLClient.LAST_INSERTED_ID);
-              // the spec column exists only with the v2 migration; without it there is no spec to store
-              Tuple values = Tuple.of(taskId, wikiId, w.ownerUserId(), Buffer.buffer(w.ownerUsername()));
-              return conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, wiki_id, "
-                      + "created_by_user_id, created_by_username" + (spec == null ? "" : ", spec")
-                      + ") VALUES (?, 'create_wiki', 'queued', 0, ?, ?, ?" + (spec == null ? "" : ", ?") + ")")
-                  .execute(spec == null ? values : values.addString(spec))
-                  .compose(v -> admission.get())
-                  .map(wikiId);
-            }))
-        .recover(e -> Future.failedFuture(
-            e instanceof DatabaseException d && d.getErrorCode() == DUPLICATE_KEY ? new SlugTakenException(w.slug()) : e));
+    return pool.withConnection(conn -> {
+      Future<RowSet<Row>> begin = conn.query("BEGIN").execute();
+      Future<RowSet<Row>> wiki = conn.preparedQuery("INSERT INTO wikifarm_wikis (name, slug, domain, language, "
+              + "owner_user_id, owner_username, visibility, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')")
+          .execute(Tuple.of(w.name(), w.slug(), w.domain(), w.language(), w.ownerUserId(),
+              Buffer.buffer(w.ownerUsername()), w.visibility()));
+      // the spec column exists only with the v2 migration; without it there is no spec to store
+      Tuple values = Tuple.of(taskId, w.ownerUserId(), Buffer.buffer(w.ownerUsername()));
+      Future<RowSet<Row>> task = conn.preparedQuery("INSERT INTO wikifarm_tasks (id, type, status, progress, "
+              + "wiki_id, created_by_user_id, created_by_username" + (spec == null ? "" : ", spec") + ") "
+              + "SELECT ?, 'create_wiki', 'queued', 0, id, ?, ?" + (spec == null ? "" : ", ?")
+              + " FROM wikifarm_wikis WHERE slug = ? AND id = LAST_INSERT_ID()")
+          .execute((spec == null ? values : values.addString(spec)).addString(w.slug()));
+      return Future.all(begin, wiki, task)
+          .compose(v -> task.result().rowCount() == 1 ? admission.get()
+              : Future.failedFuture(new IllegalStateException("the task row of wiki " + w.slug() + " was not inserted")))
+          .compose(v -> conn.query("COMMIT").execute())
+          .map(v -> (long) wiki.result().property(io.vertx.mysqlclient.MySQLClient.LAST_INSERTED_ID))
+          // a pooled connection must never go back with the transaction open
+          .recover(e -> conn.query("ROLLBACK").execute().transform(ignored -> Future.failedFuture(e)));
+    }).recover(e -> Future.failedFuture(
+        e instanceof DatabaseException d && d.getErrorCode() == DUPLICATE_KEY ? new SlugTakenException(w.slug()) : e));
   }
 
   /**

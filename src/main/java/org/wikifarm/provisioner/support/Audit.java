@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.logging.ErrorManager;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -34,7 +35,8 @@ public final class Audit {
     if (details != null && !details.isEmpty()) {
       line.put("details", details);
     }
-    LOG.info(line.encode());
+    // logp with the source given: a plain info() makes the formatter walk the stack for it, on every request
+    LOG.logp(Level.INFO, Audit.class.getName(), "record", line.encode());
   }
 
   /**

@@ -52,7 +52,9 @@ public final class Failures {
     }
     String lower = m.toLowerCase();
     return lower.contains("connection refused") || lower.contains("connection reset")
-        || lower.contains("connection is closed") || (t instanceof IOException && lower.contains("broken pipe"));
+        || lower.contains("connection is closed") || (t instanceof IOException && lower.contains("broken pipe"))
+        // the SQL pool found no free connection within its connection timeout (a plain VertxException): busy
+        || lower.contains("timeout waiting for connection");
   }
 
   /**

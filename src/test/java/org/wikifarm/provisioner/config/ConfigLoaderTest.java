@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -13,21 +12,12 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Layering (defaults < file < env < flags), env names from the seeds, all-problems validation, redaction. */
 class ConfigLoaderTest {
-  private final Vertx vertx = Vertx.vertx();
   @TempDir Path dir;
-
-  @AfterEach
-  void close() {
-    vertx.close();
-  }
 
   private Map<String, String> minimalEnv() {
     Map<String, String> env = new HashMap<>();
@@ -44,12 +34,7 @@ class ConfigLoaderTest {
   }
 
   private AppConfig load(Map<String, String> env, String... args) throws Exception {
-    try {
-      return ConfigLoader.load(vertx, env, ConfigLoader.parseCommandLine(List.of(args)))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
+    return ConfigLoader.load(env, ConfigLoader.parseCommandLine(List.of(args)));
   }
 
   @Test
@@ -146,6 +131,19 @@ class ConfigLoaderTest {
     portainer.put("WIKIFARM_EXECUTOR", "portainer");
     ConfigException p = assertThrows(ConfigException.class, () -> load(portainer));
     assertTrue(p.getMessage().contains("PORTAINER_ENDPOINT") && p.getMessage().contains("PORTAINER_API_KEY"), p.getMessage());
+  }
+
+  @Test
+  void aFileThatIsNotAYamlMappingIsReportedWithItsName() throws Exception {
+    Path broken = Files.writeString(dir.resolve("broken.yaml"), "http:\n  bind: [127.0.0.1\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> load(minimalEnv(), "--conf", broken.toString()));
+    assertTrue(e.getMessage().contains("cannot read " + broken) && e.getMessage().contains("not valid YAML"),
+        e.getMessage());
+    Path list = Files.writeString(dir.resolve("list.yaml"), "- http\n- database\n");
+    e = assertThrows(ConfigException.class, () -> load(minimalEnv(), "--conf", list.toString()));
+    assertTrue(e.getMessage().contains("must hold a mapping"), e.getMessage());
+    Path empty = Files.writeString(dir.resolve("empty.yaml"), "# nothing set\n");
+    assertEquals(65536, load(minimalEnv(), "--conf", empty.toString()).http().bodyLimitBytes(), "empty: defaults");
   }
 
   @Test

@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,13 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * meant; and check-config's rows say where every value came from without showing a secret.
  */
 class ConfigStrictnessTest {
-  private final Vertx vertx = Vertx.vertx();
   @TempDir Path dir;
-
-  @AfterEach
-  void close() {
-    vertx.close();
-  }
 
   private static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
@@ -44,12 +34,7 @@ class ConfigStrictnessTest {
   }
 
   private ConfigLoader.Loaded load(Map<String, String> env, String... args) throws Exception {
-    try {
-      return ConfigLoader.loadWithSources(vertx, env, ConfigLoader.parseCommandLine(List.of(args)))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
+    return ConfigLoader.loadWithSources(env, ConfigLoader.parseCommandLine(List.of(args)));
   }
 
   @Test

@@ -135,8 +135,7 @@ public final class DevMain {
     }
     Vertx vertx = Vertx.vertx(Metrics.enable(new VertxOptions())); // as `serve` does: a complete /metrics
     started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
-    AppConfig config = ConfigLoader.load(vertx, env.variables(), commandLine)
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    AppConfig config = ConfigLoader.load(env.variables(), commandLine);
 
     // the wiki server before the service: a wiki created at once must be reachable at once
     DevWikiServer wikiServer = noMediaWiki.isEmpty()

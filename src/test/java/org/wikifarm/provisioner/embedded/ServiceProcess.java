@@ -41,6 +41,12 @@ public final class ServiceProcess implements AutoCloseable {
   /** As {@link #start(JsonObject, Path, Map)} with another main class taking the fat jar's arguments. */
   public static ServiceProcess start(JsonObject config, Path workDir, Map<String, String> systemProperties,
       String mainClass) throws Exception {
+    return start(config, workDir, systemProperties, mainClass, List.of());
+  }
+
+  /** As {@link #start(JsonObject, Path, Map, String)} with more JVM options (e.g. {@code -Xlog:class+load}). */
+  public static ServiceProcess start(JsonObject config, Path workDir, Map<String, String> systemProperties,
+      String mainClass, List<String> jvmOptions) throws Exception {
     int port = EmbeddedMariaDb.freePort();
     JsonObject json = config.copy();
     json.getJsonObject("http").put("bind", "127.0.0.1:" + port);
@@ -53,6 +59,7 @@ public final class ServiceProcess implements AutoCloseable {
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1"); // start fast; these nodes live for seconds
     systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
         .replace(File.pathSeparator + File.pathSeparator, File.pathSeparator));
