@@ -237,11 +237,14 @@ public final class SseConnection {
       buffered.addAll(batch.entries());
       return;
     }
-    List<TaskEventHub.Entry> fresh = batch.entries().stream().filter(this::notSentYet).toList();
-    if (fresh.isEmpty()) {
-      return; // already replayed
+    List<TaskEventHub.Entry> fresh = batch.entries();
+    if (!fresh.stream().allMatch(this::notSentYet)) { // rare: the usual batch is all new, sent as it is
+      fresh = fresh.stream().filter(this::notSentYet).toList();
+      if (fresh.isEmpty()) {
+        return; // already replayed
+      }
     }
-    Buffer frames = fresh.size() == batch.entries().size() ? batch.frames() : null;
+    Buffer frames = fresh == batch.entries() ? batch.frames() : null;
     if (frames != null && frames.length() <= ONE_WRITE_MAX && !response.writeQueueFull()) {
       write(fresh, frames); // the usual case: the tick's events in one write
       return;
