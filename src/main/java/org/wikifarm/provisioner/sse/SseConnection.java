@@ -20,8 +20,7 @@ import org.wikifarm.provisioner.task.TaskStatus;
  * One SSE client of one task (SPEC §5). Subscribes to live events first, then replays the journal after
  * {@code Last-Event-ID} (or synthesizes one event from the task row when the journal has nothing), then streams
  * live events it has not sent yet, and closes after the terminal {@code status} event — which it synthesizes
- * from the row whenever the journal lacks it, so a stream always ends. All methods run on the client's event
- * loop.
+ * from the row whenever the journal lacks it, so a stream always ends. Runs on the client's event loop.
  */
 public final class SseConnection {
   /** One line per minute at most however many clients fail at once, with how many did. */
@@ -77,8 +76,7 @@ public final class SseConnection {
     subscription = hub.subscribe(taskId, context, this::onLive);
     return subscription.history()
         .compose(entries -> {
-          boolean ended = !entries.isEmpty() && entries.get(entries.size() - 1).event().terminal();
-          Future<Lookup> lookup = ended ? Future.succeededFuture(Lookup.NOT_NEEDED)
+          Future<Lookup> lookup = replaysTheEnd(entries) ? Future.succeededFuture(Lookup.NOT_NEEDED)
               : tasks.find(taskId).map(Lookup::found).otherwise(Lookup::failed);
           return lookup.map(found -> {
             if (found.task == null && !found.notNeeded && (found.failure == null || entries.isEmpty())) {
@@ -96,6 +94,15 @@ public final class SseConnection {
           });
         })
         .onFailure(e -> cleanUp());
+  }
+
+  /** Whether the replay sends the journaled end, so the row adds nothing (a client that has it gets the row's). */
+  private boolean replaysTheEnd(List<TaskEventHub.Entry> entries) {
+    if (entries.isEmpty() || !entries.get(entries.size() - 1).event().terminal()) {
+      return false;
+    }
+    String endId = entries.get(entries.size() - 1).journaled().id();
+    return lastSentId == null || endId == null || !lastSentId.equals(endId);
   }
 
   /** The task row, or why it could not be read, or that the journal made reading it unnecessary. */

@@ -183,6 +183,23 @@ class SseConnectionTest {
   }
 
   @Test
+  void aClientThatAlreadyHasTheJournaledEndGetsTheEndFromTheRowAtOnce(VertxTestContext ctx) {
+    Instant ended = Instant.now().minusSeconds(60);
+    tasks.put(taskId, new Task("unused", TaskStatus.SUCCEEDED, 100, "wiki created", 9L, ended, ended, ended));
+    journal.append(taskId, TaskEvent.queued());
+    String end = journal.append(taskId, TaskEvent.finished(true, 100, 9L, "wiki created")).result();
+    Stream stream = new Stream();
+    open(end, stream).onComplete(ctx.succeeding(r -> {}));
+
+    stream.ended.future().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertEquals(1, stream.frames.size(), stream.raw.toString());
+      assertNull(stream.frames.get(0).id(), "synthesized from the row, not replayed");
+      assertEquals("succeeded", stream.frames.get(0).data().getString("status"));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void withNothingJournaledTheTaskRowStandsInAndATerminalRowClosesTheStream(VertxTestContext ctx) {
     tasks.put(taskId, task(TaskStatus.FAILED, 40, "oauth failed: the key directory is not writable"));
     Stream stream = new Stream();
