@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * events, then prints a line every 100 ms), p99 of receive time minus the journal id's timestamp, against
  * {@link PlainSseBroadcast} (its own JVM) sending the same shape of stream to as many subscribers through the
  * same client ({@link SseLoad}). Then 5,000 subscribers connecting at once to four gated tasks (refused =
- * anything but 200), the heap per idle connection (live heap after a full GC with the 5,000-subscriber round
- * connected, minus before it, via {@code jcmd GC.class_histogram}), and the RSS once the streams are gone.
+ * anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
+ * minus before them, via {@code jcmd GC.class_histogram}), and the RSS once the streams are gone
+ * ("near idle": at most 1.5× the RSS right after start).
  */
 public final class SseSection implements BenchSection {
   private static final int[] SUBSCRIBERS = {1_000, 5_000, 10_000};
@@ -50,28 +51,25 @@ public final class SseSection implements BenchSection {
     double[] plain = plainBroadcast(scratch, lines);
     try (BenchContext.ServiceUnderTest node = context.start(config)) {
       double idleMiB = node.rssKiB() / 1024.0;
-      double heapKiB = Double.NaN;
       for (int i = 0; i < SUBSCRIBERS.length; i++) {
         int n = SUBSCRIBERS[i];
         List<String> tasks = createTasks(node, "r" + n);
         try (SseLoad load = new SseLoad(n)) {
-          long heapBefore = n == BURST ? liveHeapBytes(node.pid()) : 0;
           List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, n), WAVE);
-          if (n == BURST) {
-            heapKiB = (liveHeapBytes(node.pid()) - heapBefore) / 1024.0 / n;
-          }
           load.countFromNow();
           openGates(gates, tasks);
-          SseLoad.awaitEnds(streams, 120);
+          long unended = SseLoad.awaitEnds(streams, 120);
           rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery",
               load.p99(), "ms", "a minimal Vert.x SSE broadcast", plain[i], 1.5));
           context.note("sse " + context.codeLabel() + ": " + n + " subscribers, " + load.counted()
-              + " frames counted; plain broadcast p99 " + plain[i] + " ms");
+              + " frames counted, " + unended + " streams without their terminal event within 120 s; plain broadcast "
+              + "p99 " + plain[i] + " ms");
         }
       }
+      double[] burst = burst(node, gates);
       rows.add(BenchRow.absoluteAtMost("sse.burst.refused", "5,000 subscribers connecting at once, refused",
-          burst(node, gates), "", 0));
-      rows.add(BenchRow.absoluteAtMost("sse.heap-per-connection", "heap per idle SSE connection", heapKiB, "KiB",
+          burst[0], "", 0));
+      rows.add(BenchRow.absoluteAtMost("sse.heap-per-connection", "heap per idle SSE connection", burst[1], "KiB",
           16));
       Thread.sleep(5_000); // the streams are closed: what the node gives back
       double afterMiB = node.rssKiB() / 1024.0;
@@ -120,9 +118,13 @@ public final class SseSection implements BenchSection {
     }
   }
 
-  /** 5,000 streams opened at once on four gated tasks: how many were not answered 200. */
-  private int burst(BenchContext.ServiceUnderTest node, Path gates) throws Exception {
+  /**
+   * 5,000 streams opened at once on four gated tasks: how many were not answered 200, and the live heap per
+   * connected stream while they wait (measured here, not in a latency round: the full GCs would be in it).
+   */
+  private double[] burst(BenchContext.ServiceUnderTest node, Path gates) throws Exception {
     List<String> tasks = createTasks(node, "burst");
+    long heapBefore = liveHeapBytes(node.pid());
     try (SseLoad load = new SseLoad(BURST)) {
       List<SseLoad.Stream> streams = new ArrayList<>();
       for (String url : urls(node, tasks, BURST)) {
@@ -136,9 +138,10 @@ public final class SseSection implements BenchSection {
           refused++;
         }
       }
+      double heapKiB = (liveHeapBytes(node.pid()) - heapBefore) / 1024.0 / Math.max(1, BURST - refused);
       openGates(gates, tasks);
-      SseLoad.awaitEnds(streams, 120);
-      return refused;
+      SseLoad.awaitEnds(streams, 120); // the tasks end before the next measurement
+      return new double[] {refused, heapKiB};
     }
   }
 
