@@ -31,6 +31,8 @@ import org.wikifarm.provisioner.worker.DeleteWikiKind;
 import org.wikifarm.provisioner.worker.TaskKind;
 import org.wikifarm.provisioner.http.WikiDeleteEndpoint;
 import org.wikifarm.provisioner.store.EventJournal;
+import org.wikifarm.provisioner.store.JournalBatch;
+import org.wikifarm.provisioner.sse.JournalWriter;
 import org.wikifarm.provisioner.sse.SseBridgeVerticle;
 import org.wikifarm.provisioner.sse.TaskEventHub;
 import org.wikifarm.provisioner.store.TaskStore;
@@ -172,7 +174,7 @@ public final class Application {
     TaskStore taskStore = new TaskStore(pool);
     TaskSpecs specs = new TaskSpecs(redisApi, keys);
     EventJournal journal = new EventJournal(redisApi, keys, config.redis());
-    TaskEventHub hub = new TaskEventHub(vertx);
+    TaskEventHub hub = new TaskEventHub(vertx, journal::after);
 
     WikiLocks locks = new WikiLocks(pool);
     TaskQueue queue = new TaskQueue(wikiStore, locks, journal, vertx.eventBus(), v2Schema);
@@ -215,7 +217,8 @@ public final class Application {
     List<HttpVerticle> created = new ArrayList<>();
     // the bridge first (it must hear the worker's first event), the worker next, HTTP last (nothing is
     // accepted before the node can run it)
-    return vertx.deployVerticle(new SseBridgeVerticle(config.sse(), journal::append))
+    return vertx.deployVerticle(new SseBridgeVerticle(config.sse(),
+        JournalWriter.pipelined(new JournalBatch(redis, keys, config.redis())::appendAll)))
         .compose(id -> {
           deployments.add(0, id);
           if (!config.worker().enabled()) {

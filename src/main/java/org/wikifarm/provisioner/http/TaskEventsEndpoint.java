@@ -4,6 +4,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.sse.JournalReader;
+import org.wikifarm.provisioner.sse.SharedTaskLookup;
 import org.wikifarm.provisioner.sse.SseConnection;
 import org.wikifarm.provisioner.sse.TaskEventHub;
 import org.wikifarm.provisioner.sse.TaskLookup;
@@ -22,7 +23,7 @@ public final class TaskEventsEndpoint {
   public TaskEventsEndpoint(AppConfig.Sse config, TaskLookup tasks, JournalReader journal, TaskEventHub hub,
       TaskMetrics metrics) {
     this.config = config;
-    this.tasks = tasks;
+    this.tasks = new SharedTaskLookup(tasks); // a burst of clients of one task costs one row read, not one each
     this.journal = journal;
     this.hub = hub;
     this.metrics = metrics;

@@ -4,7 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Logger;
@@ -15,11 +19,13 @@ import org.wikifarm.provisioner.task.TaskEvent;
 /**
  * Between this node's workers and every node's SSE clients: takes raw task events (local address), coalesces
  * bursts to at most one progress event per task per {@code sse.throttle} (phase changes and the terminal event
- * are never dropped, progress never goes backwards), journals each event in Redis in order, and publishes it
- * with its journal id on the cluster-wide {@code wikifarm.task.<id>}.
+ * are never dropped, progress never goes backwards), journals each event in Redis in order (what piles up during
+ * a write goes in the next one, as one round trip), and publishes it with its journal id on the cluster-wide
+ * {@code wikifarm.task.<id>}.
  */
 public final class SseBridgeVerticle extends VerticleBase {
-  private static final Logger LOG = Logger.getLogger(SseBridgeVerticle.class.getName());
+  private static final LogThrottle UNJOURNALED = new LogThrottle(Logger.getLogger(SseBridgeVerticle.class.getName()),
+      Duration.ofMinutes(1));
 
   private final AppConfig.Sse config;
   private final JournalWriter journal;
@@ -50,7 +56,9 @@ public final class SseBridgeVerticle extends VerticleBase {
   /** Throttling state and the ordered write chain of one task. Touched only on this verticle's event loop. */
   private final class TaskStream {
     private final String taskId;
-    private Future<Void> chain = Future.succeededFuture();
+    /** Emitted, not yet journaled (a write is in flight). */
+    private List<TaskEvent> unwritten = new ArrayList<>();
+    private boolean writing;
     private String lastPhase;
     private int lastProgress;
     private long lastEmitAt;
@@ -113,16 +121,40 @@ public final class SseBridgeVerticle extends VerticleBase {
     private void emit(TaskEvent event) {
       lastPhase = event.phase();
       lastEmitAt = System.currentTimeMillis();
-      // journal writes are chained so ids follow emission order; a failed write still publishes the event
-      chain = chain.transform(ignored -> journal.append(taskId, event)
+      unwritten.add(event);
+      if (!writing) {
+        // at the end of this tick, so events emitted together (a task's last phases and its end) go together
+        writing = true;
+        vertx.runOnContext(v -> writeUnwritten());
+      }
+    }
+
+    /**
+     * Journals every event emitted since the last write in one batch (one Redis round trip), then publishes
+     * them in order, together, so the hub sends them to its clients as one write; events emitted meanwhile wait
+     * for the next batch, which keeps ids in emission order. A failed write still publishes its events.
+     */
+    private void writeUnwritten() {
+      List<TaskEvent> batch = unwritten;
+      unwritten = new ArrayList<>();
+      writing = true;
+      journal.appendAll(taskId, batch)
           .recover(e -> {
-            LOG.warning("journal of task " + taskId + " unavailable (" + e.getMessage() + "); event sent without id");
-            return Future.succeededFuture(null);
+            UNJOURNALED.warning("journal of task " + taskId + " unavailable (" + e.getMessage() + "); events sent "
+                + "without id, so a client that reconnects gets the state from the task row: check Redis");
+            return Future.succeededFuture(Collections.nCopies(batch.size(), null));
           })
-          .map(id -> {
-            vertx.eventBus().publish(EventBusAddresses.task(taskId), new TaskEvent.Journaled(id, event).toJson());
-            return null;
-          }));
+          .onComplete(ids -> {
+            for (int i = 0; i < batch.size(); i++) {
+              String id = ids.succeeded() ? ids.result().get(i) : null;
+              vertx.eventBus().publish(EventBusAddresses.task(taskId), new TaskEvent.Journaled(id, batch.get(i)).toJson());
+            }
+            writing = false;
+            if (!unwritten.isEmpty()) {
+              writing = true;
+              writeUnwritten();
+            }
+          });
     }
   }
 }

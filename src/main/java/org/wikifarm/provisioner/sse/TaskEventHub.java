@@ -3,78 +3,246 @@ package org.wikifarm.provisioner.sse;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.task.TaskEvent;
 
 /**
- * One event-bus consumer per watched task per node, however many SSE clients watch it. Clients may live on
- * different event loops (several HTTP verticle instances): each delivery runs on the subscriber's own context.
- * The consumer is removed with the last subscriber.
+ * One event-bus consumer and one in-memory view per watched task per node, however many SSE clients watch it.
+ * The view is the task's journal, read once when the first client arrives, plus every live event since; a later
+ * client gets it without asking Redis. Each event is decoded and encoded as an SSE frame once, and the events
+ * that arrive in the same event-loop tick go out as one batch (one buffer, one write per client). Clients may
+ * live on different event loops (several HTTP verticle instances): a batch is handed to each event loop once and
+ * delivered there. The consumer and the view go with the last subscriber.
  */
 public final class TaskEventHub {
   private final Vertx vertx;
+  private final JournalReader journal;
   private final Map<String, Topic> topics = new HashMap<>();
 
-  public TaskEventHub(Vertx vertx) {
+  public TaskEventHub(Vertx vertx, JournalReader journal) {
     this.vertx = vertx;
+    this.journal = journal;
   }
 
-  /** A client's registration; {@link #ready()} completes once the consumer reaches the whole cluster. */
+  /** One event of a task's view: its place in the view, the event and its encoded frame. */
+  public record Entry(long seq, TaskEvent.Journaled journaled, Buffer frame) {
+    public TaskEvent event() {
+      return journaled.event();
+    }
+  }
+
+  /** The live events of one tick, oldest first, and their frames as one buffer. */
+  public record Batch(List<Entry> entries, Buffer frames) {}
+
+  /** A client's registration. */
   public interface Subscription {
-    Future<Void> ready();
+    /**
+     * What the task's view held when this client joined (journal, then live events), completed on the
+     * client's context; every later event reaches the handler, none twice.
+     */
+    Future<List<Entry>> history();
 
     void cancel();
   }
 
-  private final class Topic {
-    final String taskId;
-    final Set<Subscriber> subscribers = new CopyOnWriteArraySet<>();
-    final MessageConsumer<JsonObject> consumer;
-
-    Topic(String taskId) {
-      this.taskId = taskId;
-      this.consumer = vertx.eventBus().consumer(EventBusAddresses.task(taskId),
-          message -> {
-            TaskEvent.Journaled event = TaskEvent.Journaled.fromJson(message.body()); // decoded once per node
-            subscribers.forEach(s -> s.context.runOnContext(v -> s.handler.handle(event)));
-          });
-    }
-  }
-
-  private record Subscriber(Context context, Handler<TaskEvent.Journaled> handler) {}
-
-  public Subscription subscribe(String taskId, Context context, Handler<TaskEvent.Journaled> handler) {
+  public Subscription subscribe(String taskId, Context context, Handler<Batch> handler) {
     Subscriber subscriber = new Subscriber(context, handler);
     Topic topic;
+    boolean load = false;
     synchronized (topics) {
-      topic = topics.computeIfAbsent(taskId, Topic::new);
-      topic.subscribers.add(subscriber);
+      topic = topics.get(taskId);
+      if (topic == null) {
+        topic = new Topic(taskId);
+        topics.put(taskId, topic);
+        load = true;
+      }
+      topic.add(subscriber);
     }
-    Future<Void> ready = topic.consumer.completion();
+    if (load) {
+      topic.load();
+    }
+    Topic joined = topic;
     return new Subscription() {
       @Override
-      public Future<Void> ready() {
-        return ready;
+      public Future<List<Entry>> history() {
+        return subscriber.history.future();
       }
 
       @Override
       public void cancel() {
-        synchronized (topics) {
-          topic.subscribers.remove(subscriber);
-          if (topic.subscribers.isEmpty() && topics.get(taskId) == topic) {
-            topics.remove(taskId);
-            topic.consumer.unregister();
-          }
-        }
+        joined.remove(subscriber);
       }
     };
   }
 
+  /** A client: its context, what it has been given, and from which event on it gets live batches. */
+  private static final class Subscriber {
+    final Context context;
+    final Handler<Batch> handler;
+    final Promise<List<Entry>> history = Promise.promise();
+    /** Set (under the hub's lock) when the client's history is fixed; it gets live events from there on. */
+    volatile long fromSeq = Long.MAX_VALUE;
+
+    Subscriber(Context context, Handler<Batch> handler) {
+      this.context = context;
+      this.handler = handler;
+    }
+
+    void receive(Batch batch) {
+      List<Entry> entries = batch.entries();
+      if (entries.get(0).seq() >= fromSeq) {
+        handler.handle(batch);
+        return;
+      }
+      // it joined while this batch was on its way: it has the older entries in its history already
+      List<Entry> newer = entries.stream().filter(e -> e.seq() >= fromSeq).toList();
+      if (!newer.isEmpty()) {
+        handler.handle(new Batch(newer, SseFrames.concat(newer)));
+      }
+    }
+  }
+
+  /** The subscribers of one task on one event loop; a batch is handed over to that loop once. */
+  private static final class Group {
+    final Context context;
+    final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+
+    Group(Context context) {
+      this.context = context;
+    }
+
+    void deliver(Batch batch) {
+      for (Subscriber subscriber : subscribers) {
+        subscriber.receive(batch);
+      }
+    }
+  }
+
+  /** State of one task; everything but {@link Group#deliver} runs under the hub's lock. */
+  private final class Topic {
+    final String taskId;
+    final Map<Context, Group> groups = new HashMap<>();
+    final MessageConsumer<JsonObject> consumer;
+    final List<Entry> view = new ArrayList<>();
+    /** Live events that arrived while the journal was being read (they are merged into the view). */
+    List<TaskEvent.Journaled> arrivedWhileLoading = new ArrayList<>();
+    final List<Subscriber> waiting = new ArrayList<>();
+    List<Entry> tick = new ArrayList<>();
+    int subscribers;
+
+    Topic(String taskId) {
+      this.taskId = taskId;
+      this.consumer = vertx.eventBus().consumer(EventBusAddresses.task(taskId),
+          message -> onEvent(TaskEvent.Journaled.fromJson(message.body()))); // decoded once per node
+    }
+
+    void add(Subscriber subscriber) {
+      groups.computeIfAbsent(subscriber.context, Group::new).subscribers.add(subscriber);
+      subscribers++;
+      if (arrivedWhileLoading != null) {
+        waiting.add(subscriber);
+      } else {
+        admit(subscriber);
+      }
+    }
+
+    /** Fixes the subscriber's history as the view is now; it gets what is added after it live. */
+    private void admit(Subscriber subscriber) {
+      subscriber.fromSeq = view.size();
+      List<Entry> history = List.copyOf(view);
+      subscriber.context.runOnContext(v -> subscriber.history.complete(history));
+    }
+
+    /** Reads the journal once the consumer listens (so nothing falls between the two). */
+    void load() {
+      consumer.completion()
+          .compose(v -> journal.after(taskId, null))
+          .onComplete(read -> {
+            synchronized (topics) {
+              List<TaskEvent.Journaled> journaled = read.succeeded() ? read.result() : List.of();
+              String lastJournaled = journaled.isEmpty() ? null : journaled.get(journaled.size() - 1).id();
+              journaled.forEach(this::append);
+              for (TaskEvent.Journaled live : arrivedWhileLoading) {
+                if (live.id() == null || EventJournal.compare(live.id(), lastJournaled) > 0) {
+                  append(live); // not in what the journal returned
+                }
+              }
+              arrivedWhileLoading = null;
+              if (read.failed() && topics.get(taskId) == this) {
+                // Redis did not answer: the clients here stream what there is; the next one reads it again
+                topics.remove(taskId);
+              }
+              waiting.forEach(this::admit);
+              waiting.clear();
+            }
+          });
+    }
+
+    private Entry append(TaskEvent.Journaled journaled) {
+      Entry entry = new Entry(view.size(), journaled, SseFrames.encode(journaled.id(), journaled.event()));
+      view.add(entry);
+      return entry;
+    }
+
+    /** On the consumer's context: into the view, and into this tick's batch. */
+    private void onEvent(TaskEvent.Journaled event) {
+      synchronized (topics) {
+        if (arrivedWhileLoading != null) {
+          arrivedWhileLoading.add(event);
+          return;
+        }
+        tick.add(append(event));
+        if (tick.size() > 1) {
+          return; // the flush is scheduled: it takes this one too
+        }
+      }
+      // runs after the events already queued on this loop, so a burst of them leaves as one batch
+      Vertx.currentContext().runOnContext(v -> flushTick());
+    }
+
+    private void flushTick() {
+      List<Group> targets;
+      List<Entry> entries;
+      synchronized (topics) {
+        entries = tick;
+        tick = new ArrayList<>();
+        targets = new ArrayList<>(groups.values());
+      }
+      Batch batch = new Batch(entries, SseFrames.concat(entries));
+      for (Group group : targets) {
+        group.context.runOnContext(v -> group.deliver(batch));
+      }
+    }
+
+    void remove(Subscriber subscriber) {
+      synchronized (topics) {
+        Group group = groups.get(subscriber.context);
+        if (group == null || !group.subscribers.remove(subscriber)) {
+          return;
+        }
+        waiting.remove(subscriber);
+        if (group.subscribers.isEmpty()) {
+          groups.remove(subscriber.context);
+        }
+        if (--subscribers == 0) {
+          if (topics.get(taskId) == this) {
+            topics.remove(taskId);
+          }
+          consumer.unregister();
+        }
+      }
+    }
+  }
 }

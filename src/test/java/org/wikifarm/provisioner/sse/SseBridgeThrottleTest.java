@@ -276,6 +276,35 @@ class SseBridgeThrottleTest {
     })));
   }
 
+  @Test
+  void eventsEmittedWhileAWriteIsOutAreJournaledTogetherInOneWrite(Vertx vertx, VertxTestContext ctx) {
+    // a writer whose every call is one round trip: events that pile up meanwhile must go in the next one
+    List<Integer> writes = new CopyOnWriteArrayList<>();
+    JournalWriter batching = JournalWriter.pipelined((task, events) -> {
+      writes.add(events.size());
+      List<String> ids = events.stream().map(e -> journal.append(task, e).result()).toList();
+      Promise<List<String>> written = Promise.promise();
+      vertx.setTimer(50, t -> written.complete(ids));
+      return written.future();
+    });
+    List<String> phases = List.of("docker_install", "docker_index_cfg", "docker_index", "verify", "done");
+    start(vertx, batching).onComplete(ctx.succeeding(v -> vertx.runOnContext(x -> {
+      TaskEvents events = new TaskEvents(vertx.eventBus());
+      for (int i = 0; i < phases.size(); i++) {
+        events.send(taskId, TaskEvent.progress(TaskStatus.RUNNING, 90 + i, phases.get(i), phases.get(i)));
+      }
+      events.send(taskId, TaskEvent.finished(true, 100, 3L, "wiki created"));
+    })));
+
+    terminalPublished.future().onComplete(ctx.succeeding(t -> ctx.verify(() -> {
+      assertStreamInvariants();
+      assertEquals(6, writes.stream().mapToInt(Integer::intValue).sum());
+      assertTrue(writes.size() <= 2, "six events in " + writes.size() + " round trips " + writes
+          + ": the ones emitted during a write must share the next one");
+      ctx.completeNow();
+    })));
+  }
+
   // --- helpers
 
   /** Listens on the task's address, then deploys a bridge writing to {@code writer}. */

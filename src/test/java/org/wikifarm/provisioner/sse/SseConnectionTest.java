@@ -72,7 +72,7 @@ class SseConnectionTest {
 
   @BeforeEach
   void startServer(Vertx vertx, VertxTestContext ctx) {
-    hub = new TaskEventHub(vertx);
+    hub = new TaskEventHub(vertx, (task, last) -> reader.after(task, last));
     // a small socket send buffer so a client that stops reading fills the connection's write queue quickly
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSendBufferSize(8192);
     vertx.createHttpServer(options).requestHandler(request -> {
@@ -158,21 +158,15 @@ class SseConnectionTest {
     List<String> ids = new CopyOnWriteArrayList<>();
     ids.add(journal.append(taskId, TaskEvent.queued()).result());
     ids.add(journal.append(taskId, progress(10, "copy")).result());
-    // the replay waits until two live events have reached the connection
-    Promise<Void> release = Promise.promise();
     reader = (task, last) -> {
-      AtomicInteger delivered = new AtomicInteger();
-      TaskEventHub.Subscription[] watcher = new TaskEventHub.Subscription[1];
-      // subscribed after the connection on the same context: it sees an event after the connection has
-      watcher[0] = hub.subscribe(taskId, serverContext, e -> {
-        if (delivered.incrementAndGet() == 2) {
-          watcher[0].cancel();
-          release.complete();
-        }
-      });
-      publishLive(vertx, ids.get(1), progress(10, "copy")); // also in the replay
+      // the journal is read, then two live events reach the hub before the read's answer does: one of them is
+      // in that answer, the other is not
+      List<TaskEvent.Journaled> read = journal.after(task, last).result();
+      publishLive(vertx, ids.get(1), progress(10, "copy"));
       ids.add(publishLive(vertx, null, progress(20, "render")));
-      return release.future().compose(v -> journal.after(task, last));
+      Promise<List<TaskEvent.Journaled>> answer = Promise.promise();
+      vertx.setTimer(200, t -> answer.complete(read));
+      return answer.future();
     };
     Stream stream = new Stream();
     stream.onFrame = frame -> {
@@ -184,6 +178,23 @@ class SseConnectionTest {
 
     stream.ended.future().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
       assertEquals(ids, stream.frames.stream().map(Frame::id).toList());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void aClientThatAlreadyHasTheJournaledEndGetsTheEndFromTheRowAtOnce(VertxTestContext ctx) {
+    Instant ended = Instant.now().minusSeconds(60);
+    tasks.put(taskId, new Task("unused", TaskStatus.SUCCEEDED, 100, "wiki created", 9L, ended, ended, ended));
+    journal.append(taskId, TaskEvent.queued());
+    String end = journal.append(taskId, TaskEvent.finished(true, 100, 9L, "wiki created")).result();
+    Stream stream = new Stream();
+    open(end, stream).onComplete(ctx.succeeding(r -> {}));
+
+    stream.ended.future().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertEquals(1, stream.frames.size(), stream.raw.toString());
+      assertNull(stream.frames.get(0).id(), "synthesized from the row, not replayed");
+      assertEquals("succeeded", stream.frames.get(0).data().getString("status"));
       ctx.completeNow();
     })));
   }
@@ -227,6 +238,30 @@ class SseConnectionTest {
         })))));
   }
 
+  @Test
+  void eventsPublishedInOneTickReachTheClientInOneWrite(Vertx vertx, VertxTestContext ctx) {
+    tasks.put(taskId, task(TaskStatus.RUNNING, 80, "docker_install"));
+    journal.append(taskId, TaskEvent.queued());
+    List<String> phases = List.of("docker_install", "docker_index_cfg", "docker_index", "verify", "done");
+    Stream stream = new Stream();
+    stream.onFrame = frame -> {
+      if ("queued".equals(frame.data().getString("message"))) { // the replay is done: a task's end, at once
+        for (String phase : phases) {
+          publishLive(vertx, null, TaskEvent.progress(TaskStatus.RUNNING, 90, phase, phase));
+        }
+        publishLive(vertx, null, TaskEvent.finished(true, 100, 9L, "wiki created"));
+      }
+    };
+    open(null, stream).onComplete(ctx.succeeding(r -> {}));
+
+    stream.ended.future().onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertEquals(7, stream.frames.size(), stream.raw.toString());
+      String last = stream.chunks.get(stream.chunks.size() - 1);
+      assertEquals(6, last.split("\n\n").length, "the six events came as one HTTP chunk (one write): " + stream.chunks);
+      ctx.completeNow();
+    })));
+  }
+
   /**
    * A client stops reading while 2 000 events of 8 KB each (16 MB) are published. The connection must not queue
    * them: once its write queue is full it keeps only the latest, so after the client reads again it receives a
@@ -248,8 +283,8 @@ class SseConnectionTest {
         AtomicInteger handled = new AtomicInteger();
         TaskEventHub.Subscription[] watcher = new TaskEventHub.Subscription[1];
         // on the connection's context, after it: when this has seen every event, so has the connection
-        watcher[0] = hub.subscribe(taskId, serverContext, e -> {
-          if (handled.incrementAndGet() == published) {
+        watcher[0] = hub.subscribe(taskId, serverContext, batch -> {
+          if (handled.addAndGet(batch.entries().size()) == published) {
             watcher[0].cancel();
             allHandled.complete();
           }
@@ -325,6 +360,8 @@ class SseConnectionTest {
   /** The client side of one SSE stream: its raw text and frames as they arrive, and when the server ended it. */
   private static final class Stream {
     final StringBuilder raw = new StringBuilder();
+    /** What each read handed over: one HTTP chunk, so one write of the server. */
+    final List<String> chunks = new CopyOnWriteArrayList<>();
     final List<Frame> frames = new CopyOnWriteArrayList<>();
     final Promise<Void> ended = Promise.promise();
     private final StringBuilder unparsed = new StringBuilder();
@@ -340,6 +377,9 @@ class SseConnectionTest {
 
     private void feed(Buffer buffer) {
       String text = buffer.toString(StandardCharsets.UTF_8); // the events are ASCII: no split characters
+      if (chunks.size() < 100) {
+        chunks.add(text);
+      }
       if (raw.length() < 4096) {
         raw.append(text, 0, Math.min(text.length(), 4096));
       }

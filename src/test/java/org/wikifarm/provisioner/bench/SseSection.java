@@ -1,0 +1,206 @@
+package org.wikifarm.provisioner.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The SSE rows of issue 15. Delivery: 1,000 / 5,000 / 10,000 subscribers over four running tasks (local
+ * executor; the install command waits for a gate file, so every subscriber is connected before the measured
+ * events, then prints a line every 100 ms), p99 of receive time minus the journal id's timestamp, against
+ * {@link PlainSseBroadcast} (its own JVM) sending the same shape of stream to as many subscribers through the
+ * same client ({@link SseLoad}). Then 5,000 subscribers connecting at once to four gated tasks (refused =
+ * anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
+ * minus before them, via {@code jcmd GC.class_histogram}), and the RSS once the streams are gone
+ * ("near idle": at most 1.5× the RSS right after start).
+ */
+public final class SseSection implements BenchSection {
+  private static final int[] SUBSCRIBERS = {1_000, 5_000, 10_000};
+  private static final int TASKS = 4;
+  private static final int BURST = 5_000;
+  private static final int WAVE = 500;
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @Override
+  public String name() {
+    return "sse";
+  }
+
+  @Override
+  public List<BenchRow> run(BenchContext context) throws Exception {
+    Path scratch = context.scratch();
+    Path gates = Files.createDirectories(scratch.resolve("gates"));
+    JsonObject config = context.baseConfig(Files.createDirectories(scratch.resolve("farm")));
+    config.getJsonObject("worker").put("enabled", true).put("concurrency", TASKS);
+    int lines = context.quick() ? 8 : 15;
+    config.getJsonObject("executor").put("install-commands", new JsonArray().add(new JsonArray().add("sh").add("-c")
+        .add("while [ ! -e '" + gates + "'/\"$WIKIFARM_TASK_ID\" ]; do sleep 0.05; done; i=0; while [ $i -lt "
+            + lines + " ]; do echo step $i; i=$((i+1)); sleep 0.1; done")));
+
+    List<BenchRow> rows = new ArrayList<>();
+    double[] plain = plainBroadcast(scratch, lines);
+    try (BenchContext.ServiceUnderTest node = context.start(config)) {
+      double idleMiB = node.rssKiB() / 1024.0;
+      for (int i = 0; i < SUBSCRIBERS.length; i++) {
+        int n = SUBSCRIBERS[i];
+        List<String> tasks = createTasks(node, "r" + n);
+        try (SseLoad load = new SseLoad(n)) {
+          List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, n), WAVE);
+          load.countFromNow();
+          openGates(gates, tasks);
+          long unended = SseLoad.awaitEnds(streams, 120);
+          rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery",
+              load.p99(), "ms", "a minimal Vert.x SSE broadcast", plain[i], 1.5));
+          context.note("sse " + context.codeLabel() + ": " + n + " subscribers, " + load.counted()
+              + " frames counted, " + unended + " streams without their terminal event within 120 s; plain broadcast "
+              + "p99 " + plain[i] + " ms");
+        }
+      }
+      rows.add(BenchRow.absoluteAtMost("sse.burst.refused", "5,000 subscribers connecting at once, refused",
+          burst(node, gates), "", 0));
+      rows.add(BenchRow.absoluteAtMost("sse.heap-per-connection", "heap per idle SSE connection",
+          idleHeapKiB(node, gates), "KiB", 16));
+      Thread.sleep(5_000); // the streams are closed: what the node gives back
+      double afterMiB = node.rssKiB() / 1024.0;
+      rows.add(new BenchRow("memory.rss-after-sse", "RSS 5 s after the SSE runs (idle after start: "
+          + Math.round(idleMiB) + " MiB)", afterMiB, "MiB", "", Double.NaN, Double.NaN, "returns near idle",
+          afterMiB <= idleMiB * 1.5));
+    }
+    return rows;
+  }
+
+  /** p99 of the plain broadcast for each subscriber count, one JVM for all rounds. */
+  private double[] plainBroadcast(Path scratch, int progressEvents) throws Exception {
+    Path log = scratch.resolve("plain-broadcast.log");
+    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), PlainSseBroadcast.class.getName())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      String line = null;
+      for (int i = 0; i < 600 && line == null; i++) {
+        Thread.sleep(100);
+        line = Files.readAllLines(log).stream().filter(l -> l.startsWith("listening ")).findFirst().orElse(null);
+      }
+      if (line == null) {
+        throw new IllegalStateException("the plain SSE broadcast did not start; see " + log);
+      }
+      String base = "http://127.0.0.1:" + line.substring("listening ".length()).trim();
+      double[] p99 = new double[SUBSCRIBERS.length];
+      for (int i = 0; i < SUBSCRIBERS.length; i++) {
+        int n = SUBSCRIBERS[i];
+        List<String> urls = new ArrayList<>();
+        for (int s = 0; s < n; s++) {
+          urls.add(base + "/events/t" + s % TASKS);
+        }
+        try (SseLoad load = new SseLoad(n)) {
+          List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
+          load.countFromNow();
+          post(base + "/run?progress=" + progressEvents + "&every=200", "");
+          SseLoad.awaitEnds(streams, 120);
+          p99[i] = load.p99();
+        }
+      }
+      return p99;
+    } finally {
+      server.destroy();
+      server.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** 5,000 streams opened at once on four gated tasks: how many were not answered 200. */
+  private int burst(BenchContext.ServiceUnderTest node, Path gates) throws Exception {
+    List<String> tasks = createTasks(node, "burst");
+    try (SseLoad load = new SseLoad(BURST)) {
+      List<SseLoad.Stream> streams = new ArrayList<>();
+      for (String url : urls(node, tasks, BURST)) {
+        streams.add(load.open(url));
+      }
+      int refused = 0;
+      for (SseLoad.Stream stream : streams) {
+        try {
+          refused += stream.status().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS) == 200 ? 0 : 1;
+        } catch (Exception e) {
+          refused++;
+        }
+      }
+      openGates(gates, tasks);
+      SseLoad.awaitEnds(streams, 120); // the tasks end before the next measurement
+      return refused;
+    }
+  }
+
+  /**
+   * The live heap per stream with 5,000 connected (in waves, so none is refused) to four gated tasks, in a step
+   * of its own: its full GCs must not fall into a latency round, nor refused requests' garbage into the figure.
+   */
+  private double idleHeapKiB(BenchContext.ServiceUnderTest node, Path gates) throws Exception {
+    List<String> tasks = createTasks(node, "heap");
+    long before = liveHeapBytes(node.pid());
+    try (SseLoad load = new SseLoad(BURST)) {
+      List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, BURST), WAVE);
+      double kiB = (liveHeapBytes(node.pid()) - before) / 1024.0 / BURST;
+      openGates(gates, tasks);
+      SseLoad.awaitEnds(streams, 120);
+      return kiB;
+    }
+  }
+
+  private List<String> createTasks(BenchContext.ServiceUnderTest node, String round) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < TASKS; i++) {
+      String slug = "sse-" + round + "-" + i + "-" + System.nanoTime() % 1_000_000;
+      JsonObject body = new JsonObject().put("name", "SSE " + slug).put("slug", slug)
+          .put("owner", new JsonObject().put("id", 1).put("username", "Owner1"));
+      HttpResponse<String> created = post(node.baseUrl() + "/provisioner/v1/wikis", body.encode());
+      if (created.statusCode() != 202) {
+        throw new IllegalStateException("POST /wikis answered " + created.statusCode() + ": " + created.body());
+      }
+      ids.add(new JsonObject(created.body()).getString("task_id"));
+    }
+    return ids;
+  }
+
+  private static List<String> urls(BenchContext.ServiceUnderTest node, List<String> tasks, int n) {
+    List<String> urls = new ArrayList<>(n);
+    for (int s = 0; s < n; s++) {
+      urls.add(node.baseUrl() + "/provisioner/v1/tasks/" + tasks.get(s % tasks.size()) + "/events");
+    }
+    return urls;
+  }
+
+  private static void openGates(Path gates, List<String> tasks) throws Exception {
+    for (String task : tasks) {
+      Files.writeString(gates.resolve(task), "go");
+    }
+  }
+
+  private HttpResponse<String> post(String url, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Bytes of live objects after the full GC that {@code jcmd GC.class_histogram} runs (its "Total" line). */
+  private static long liveHeapBytes(long pid) throws Exception {
+    Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
+        .start();
+    String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    jcmd.waitFor(60, TimeUnit.SECONDS);
+    for (String line : output.split("\n")) {
+      if (line.startsWith("Total")) {
+        String[] fields = line.trim().split("\\s+");
+        return Long.parseLong(fields[fields.length - 1]);
+      }
+    }
+    throw new IllegalStateException("jcmd GC.class_histogram gave no total: " + output.lines().limit(5).toList());
+  }
+}

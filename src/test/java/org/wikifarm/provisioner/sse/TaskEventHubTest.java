@@ -1,0 +1,144 @@
+package org.wikifarm.provisioner.sse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.wikifarm.provisioner.store.Task;
+import org.wikifarm.provisioner.task.EventBusAddresses;
+import org.wikifarm.provisioner.task.TaskEvent;
+import org.wikifarm.provisioner.task.TaskId;
+import org.wikifarm.provisioner.task.TaskStatus;
+
+/**
+ * Issue 15: one encoding per event for every client of a task, the events of one tick delivered as one batch
+ * (one write per client), the journal read once per task however many clients join, and task-row reads shared
+ * by the clients of a task.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 15, timeUnit = TimeUnit.SECONDS)
+class TaskEventHubTest {
+  private final String taskId = TaskId.newId();
+  private final InMemoryJournal journal = new InMemoryJournal();
+  private final AtomicInteger journalReads = new AtomicInteger();
+
+  @Test
+  void eventsOfOneTickReachEveryClientAsOneBatchOfFramesEncodedOnce(Vertx vertx, VertxTestContext ctx) {
+    TaskEventHub hub = new TaskEventHub(vertx, this::countedRead);
+    journal.append(taskId, TaskEvent.queued());
+    Context loop = vertx.getOrCreateContext();
+    List<TaskEventHub.Batch> first = new CopyOnWriteArrayList<>();
+    List<TaskEventHub.Batch> second = new CopyOnWriteArrayList<>();
+    loop.runOnContext(v -> {
+      TaskEventHub.Subscription a = hub.subscribe(taskId, loop, first::add);
+      TaskEventHub.Subscription b = hub.subscribe(taskId, loop, second::add);
+      Future.all(a.history(), b.history()).onComplete(ctx.succeeding(histories -> {
+        // a task's last phases and its end, published together as the bridge does
+        for (String phase : List.of("docker_install", "docker_index_cfg", "docker_index", "verify", "done")) {
+          publish(vertx, TaskEvent.progress(TaskStatus.RUNNING, 90, phase, phase));
+        }
+        publish(vertx, TaskEvent.finished(true, 100, 4L, "wiki created"));
+        vertx.setTimer(300, t -> ctx.verify(() -> {
+          assertEquals(1, first.size(), "one batch for the tick: " + first);
+          assertEquals(1, second.size());
+          assertEquals(6, first.get(0).entries().size());
+          assertSame(first.get(0), second.get(0), "the same batch, frames encoded once, for both clients");
+          assertEquals(frames(first.get(0).entries()), first.get(0).frames().toString());
+          assertEquals(1, journalReads.get(), "the journal was read once for both clients");
+          ctx.completeNow();
+        }));
+      }));
+    });
+  }
+
+  @Test
+  void aLaterClientGetsTheViewWithoutReadingTheJournalAndNothingTwice(Vertx vertx, VertxTestContext ctx) {
+    TaskEventHub hub = new TaskEventHub(vertx, this::countedRead);
+    journal.append(taskId, TaskEvent.queued());
+    Context loop = vertx.getOrCreateContext();
+    loop.runOnContext(v -> {
+      TaskEventHub.Subscription early = hub.subscribe(taskId, loop, batch -> {});
+      early.history().onComplete(ctx.succeeding(history -> {
+        publish(vertx, TaskEvent.progress(TaskStatus.RUNNING, 10, "dir_copy", "copy"));
+        vertx.setTimer(100, t -> {
+          List<TaskEvent> live = new ArrayList<>();
+          TaskEventHub.Subscription late = hub.subscribe(taskId, loop, batch ->
+              batch.entries().forEach(e -> live.add(e.event())));
+          late.history().onComplete(ctx.succeeding(view -> {
+            publish(vertx, TaskEvent.finished(true, 100, 4L, "wiki created"));
+            vertx.setTimer(200, t2 -> ctx.verify(() -> {
+              assertEquals(List.of("queued", "copy"), view.stream().map(e -> e.event().message()).toList());
+              assertSame(history.get(0).frame(), view.get(0).frame(), "the view's frames are shared");
+              assertEquals(List.of("wiki created"), live.stream().map(TaskEvent::message).toList());
+              assertEquals(1, journalReads.get(), "the later client did not read the journal");
+              ctx.completeNow();
+            }));
+          }));
+        });
+      }));
+    });
+  }
+
+  @Test
+  void clientsOfOneTaskShareRowReadsAndGetTheAnswerOnTheirOwnContext(Vertx vertx, VertxTestContext ctx) {
+    AtomicInteger reads = new AtomicInteger();
+    Promise<Task> slowRow = Promise.promise();
+    SharedTaskLookup lookup = new SharedTaskLookup(id -> {
+      reads.incrementAndGet();
+      return reads.get() == 1 ? slowRow.future() : Future.succeededFuture(null);
+    });
+    Context[] loops = {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
+    List<Future<Boolean>> answers = new ArrayList<>();
+    Promise<Void> asked = Promise.promise();
+    AtomicInteger pending = new AtomicInteger(1_000);
+    for (int i = 0; i < 1_000; i++) {
+      Context loop = loops[i % 2];
+      Promise<Boolean> onOwnContext = Promise.promise();
+      answers.add(onOwnContext.future());
+      loop.runOnContext(v -> {
+        lookup.find(taskId).onComplete(r -> onOwnContext.complete(Vertx.currentContext() == loop));
+        if (pending.decrementAndGet() == 0) {
+          asked.complete();
+        }
+      });
+    }
+    asked.future().onComplete(v -> slowRow.complete(null));
+    Future.all(answers).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      assertEquals(2, reads.get(), "one read in flight, one for all who asked while it was");
+      assertEquals(1_000, answers.stream().filter(Future::result).count(), "each answered on its own context");
+      ctx.completeNow();
+    })));
+  }
+
+  private Future<List<TaskEvent.Journaled>> countedRead(String task, String lastId) {
+    journalReads.incrementAndGet();
+    return journal.after(task, lastId);
+  }
+
+  private void publish(Vertx vertx, TaskEvent event) {
+    String id = journal.append(taskId, event).result();
+    vertx.eventBus().publish(EventBusAddresses.task(taskId), new TaskEvent.Journaled(id, event).toJson());
+  }
+
+  private static String frames(List<TaskEventHub.Entry> entries) {
+    StringBuilder all = new StringBuilder();
+    for (TaskEventHub.Entry entry : entries) {
+      all.append("id: ").append(entry.journaled().id()).append("\nevent: ").append(entry.event().type().wire())
+          .append("\ndata: ").append(entry.event().toJson().encode()).append("\n\n");
+    }
+    return all.toString();
+  }
+}
