@@ -1,0 +1,94 @@
+package org.wikifarm.provisioner.bench;
+
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import org.wikifarm.provisioner.bench.BenchContext.ServiceUnderTest;
+import org.wikifarm.provisioner.bench.BenchContext.WrkResult;
+
+/**
+ * The read endpoints under wrk, each against {@code GET /health} of the same node in the same run, and the owner
+ * and slug endpoints against their own SQL issued directly ({@link DirectLoad}): how much the service adds on
+ * top of MariaDB. Worker off, so nothing else runs in the node.
+ */
+public final class HttpListsSection implements BenchSection {
+  static final int CONNECTIONS = 64;
+  private static final String API = "/provisioner/v1";
+  /** The owner list's and the slug check's SQL as the baseline code issues them (body identity: every wiki). */
+  private static final String OWNER_SQL = "SELECT id, name, slug, domain, language, owner_user_id, owner_username, "
+      + "visibility, status, is_featured, created_at, updated_at FROM wikifarm_wikis WHERE owner_user_id = ? "
+      + "ORDER BY created_at DESC, id DESC";
+  private static final String SLUG_SQL = "SELECT 1 FROM wikifarm_wikis WHERE slug = ? LIMIT 1";
+
+  @Override
+  public String name() {
+    return "HttpListsSection";
+  }
+
+  @Override
+  public List<BenchRow> run(BenchContext context) throws Exception {
+    String ownerPath = API + "/users/" + BenchDatabase.SAMPLE_OWNER + "/wikis";
+    String slugPath = API + "/wikis/slug/" + BenchDatabase.SAMPLE_SLUG + "/exists";
+    double health;
+    double featured;
+    double offset;
+    double owner;
+    double slug;
+    try (ServiceUnderTest service = context.start(context.baseConfig(context.scratch().resolve("farm")))) {
+      health = measure(context, service, "/health");
+      featured = measure(context, service, API + "/wikis?featured=1&limit=20");
+      offset = measure(context, service, API + "/wikis?featured=0&offset=5000");
+      owner = measure(context, service, ownerPath);
+      slug = measure(context, service, slugPath);
+    }
+    double directOwner;
+    double directSlug;
+    try (DirectLoad direct = new DirectLoad(context.mariaDb())) {
+      directOwner = direct.opsPerSecond(pool -> pool.preparedQuery(OWNER_SQL)
+          .execute(Tuple.of(BenchDatabase.SAMPLE_OWNER)).map(HttpListsSection::readAll), context.measureFor());
+      directSlug = direct.opsPerSecond(pool -> pool.preparedQuery(SLUG_SQL)
+          .execute(Tuple.of(BenchDatabase.SAMPLE_SLUG)).map(HttpListsSection::readAll), context.measureFor());
+    }
+    String vsHealth = "GET /health";
+    String direct = "its SQL directly (vertx-mysql-client, pool 8, 64 in flight)";
+    List<BenchRow> rows = new ArrayList<>();
+    rows.add(new BenchRow("http.health", "GET /health (the baseline of the read rows)", health, "req/s", "",
+        Double.NaN, Double.NaN, "", true));
+    rows.add(BenchRow.atLeast("list.featured", "GET /wikis?featured=1&limit=20", featured, "req/s", vsHealth,
+        health, 0.5));
+    rows.add(BenchRow.atLeast("list.offset5000", "GET /wikis?featured=0&offset=5000", offset, "req/s", vsHealth,
+        health, 0.3));
+    rows.add(BenchRow.atLeast("list.owner", "GET /users/{id}/wikis (20 wikis)", owner, "req/s", vsHealth, health,
+        0.5));
+    rows.add(BenchRow.atLeast("slug.exists", "GET /wikis/slug/{slug}/exists", slug, "req/s", vsHealth, health, 0.5));
+    rows.add(BenchRow.atLeast("direct.owner", "GET /users/{id}/wikis vs the same SQL issued directly", owner,
+        "req/s", direct, directOwner, 0.9));
+    rows.add(BenchRow.atLeast("direct.slug", "GET /wikis/slug/{slug}/exists vs the same SQL issued directly", slug,
+        "req/s", direct, directSlug, 0.9));
+    return rows;
+  }
+
+  /** wrk after its warm-up; an answer other than 2xx makes the figure meaningless, so it fails the section. */
+  static double measure(BenchContext context, ServiceUnderTest service, String path) throws Exception {
+    String url = service.baseUrl() + path;
+    context.warmUp(url, CONNECTIONS, null);
+    WrkResult result = context.wrk(url, CONNECTIONS, null);
+    if (result.non2xx() > 0 || result.errors() > 0) {
+      throw new IllegalStateException("GET " + path + ": " + result.non2xx() + " non-2xx answers, "
+          + result.errors() + " socket errors; see " + service.log());
+    }
+    return result.requestsPerSecond();
+  }
+
+  /** Touches every column of every row, as any caller that uses the answer does. */
+  private static int readAll(Iterable<Row> rows) {
+    int n = 0;
+    for (Row row : rows) {
+      for (int i = 0; i < row.size(); i++) {
+        n += row.getValue(i) == null ? 0 : 1;
+      }
+    }
+    return n;
+  }
+}

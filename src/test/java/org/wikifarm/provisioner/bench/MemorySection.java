@@ -1,0 +1,93 @@
+package org.wikifarm.provisioner.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.wikifarm.provisioner.bench.BenchContext.ServiceUnderTest;
+
+/**
+ * The node's resident memory (VmRSS): after start and a few idle seconds, after HTTP load on the read
+ * endpoints, and after {@value #SETTLE_SECONDS} s idle again — with the JVM's default flags and with the flags
+ * docs/DEPLOYMENT.md recommends. On the current code it also measures the candidate flag sets that
+ * recommendation was chosen from (idle RSS and the featured list's throughput), so the choice can be checked.
+ */
+public final class MemorySection implements BenchSection {
+  /** The flags docs/DEPLOYMENT.md recommends; keep the two in step. */
+  static final List<String> RECOMMENDED = List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k",
+      "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=128m");
+  /** What RECOMMENDED was chosen from: one change at a time, then together. */
+  private static final List<List<String>> CANDIDATES = List.of(
+      List.of("-XX:+UseSerialGC"),
+      List.of("-Xmx256m"),
+      List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k"),
+      List.of("-XX:+UseG1GC", "-Xmx256m", "-XX:G1PeriodicGCInterval=5000"),
+      List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
+          "-XX:MaxMetaspaceSize=128m", "-XX:TieredStopAtLevel=1"));
+  private static final int IDLE_SECONDS = 5;
+  private static final int SETTLE_SECONDS = 30;
+  private static final String FEATURED = "/provisioner/v1/wikis?featured=1&limit=20";
+  private static final String OWNER = "/provisioner/v1/users/" + BenchDatabase.SAMPLE_OWNER + "/wikis";
+
+  @Override
+  public String name() {
+    return "MemorySection";
+  }
+
+  @Override
+  public List<BenchRow> run(BenchContext context) throws Exception {
+    List<BenchRow> rows = new ArrayList<>();
+    rows.addAll(lifeCycle(context, "", "default JVM flags", List.of()));
+    rows.addAll(lifeCycle(context, ".recommended", String.join(" ", RECOMMENDED), RECOMMENDED));
+    if (context.codeLabel().equals("current")) {
+      for (List<String> flags : CANDIDATES) {
+        candidate(context, flags);
+      }
+    }
+    return rows;
+  }
+
+  /** Idle after start, after load, settled after load: three rows. */
+  private List<BenchRow> lifeCycle(BenchContext context, String idSuffix, String flagsText, List<String> flags)
+      throws Exception {
+    double idle;
+    double loaded;
+    double settled;
+    try (ServiceUnderTest node = start(context, flags)) {
+      Thread.sleep(IDLE_SECONDS * 1000L);
+      idle = mib(node);
+      HttpListsSection.measure(context, node, FEATURED);
+      HttpListsSection.measure(context, node, OWNER);
+      loaded = mib(node);
+      Thread.sleep(SETTLE_SECONDS * 1000L);
+      settled = mib(node);
+    }
+    return List.of(
+        BenchRow.absoluteAtMost("memory.idle-rss" + idSuffix, "idle RSS after start, " + flagsText, idle, "MiB",
+            200),
+        new BenchRow("memory.rss-after-load" + idSuffix, "RSS right after the HTTP load, " + flagsText, loaded,
+            "MiB", "", Double.NaN, Double.NaN, "", true),
+        BenchRow.atMost("memory.rss-settled" + idSuffix, "RSS " + SETTLE_SECONDS + " s after the HTTP load, "
+            + flagsText, settled, "MiB", "idle RSS after start", idle, 1.25));
+  }
+
+  private void candidate(BenchContext context, List<String> flags) throws Exception {
+    try (ServiceUnderTest node = start(context, flags)) {
+      Thread.sleep(IDLE_SECONDS * 1000L);
+      double idle = mib(node);
+      double featured = HttpListsSection.measure(context, node, FEATURED);
+      double loaded = mib(node);
+      Thread.sleep(SETTLE_SECONDS * 1000L);
+      context.note(String.format(Locale.ROOT, "candidate flags `%s`: idle %.0f MiB, featured list %.0f req/s, "
+          + "%.0f MiB after it, %.0f MiB %d s later", String.join(" ", flags), idle, featured, loaded, mib(node),
+          SETTLE_SECONDS));
+    }
+  }
+
+  private static ServiceUnderTest start(BenchContext context, List<String> flags) throws Exception {
+    return context.start(context.baseConfig(context.scratch().resolve("farm")), flags.toArray(String[]::new));
+  }
+
+  private static double mib(ServiceUnderTest node) throws Exception {
+    return node.rssKiB() / 1024.0;
+  }
+}
