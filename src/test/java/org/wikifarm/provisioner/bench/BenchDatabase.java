@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
+import org.wikifarm.provisioner.embedded.TestInfra;
 
 /**
  * The metadata database as one code version sees it: dropped and created again from that version's own
@@ -51,11 +52,7 @@ final class BenchDatabase {
     for (Path migration : migrations(sqlDir)) {
       db.source(migration, meta);
     }
-    // the farm's shared tables, as the suite's TestInfra creates them (phase 3 grants on them)
-    db.run("CREATE TABLE IF NOT EXISTS `user` (user_id INT UNSIGNED PRIMARY KEY, user_name VARBINARY(255)); "
-        + "CREATE TABLE IF NOT EXISTS user_properties (up_user INT UNSIGNED, up_property VARBINARY(255), up_value BLOB); "
-        + "CREATE TABLE IF NOT EXISTS actor (actor_id BIGINT UNSIGNED PRIMARY KEY, actor_name VARBINARY(255))",
-        EmbeddedMariaDb.SHARED_DB);
+    TestInfra.createSharedTables(db);
     db.runEach(List.of(SEED, "ANALYZE TABLE wikifarm_wikis"), meta);
   }
 

@@ -95,13 +95,14 @@ final class BenchReport {
     String against = any.against().isEmpty() ? "—" : any.against() + ": "
         + (now == null ? "" : number(now.againstValue()) + " → ") + number(any.againstValue()) + " " + any.unit();
     String goal = any.goal().isEmpty() ? "—" : any.goal();
-    String met = any.goal().isEmpty() ? "—" : after == null ? "(baseline only)" : after.met() ? "yes" : "**no**";
+    String met = any.goal().isEmpty() ? "—" : after == null ? "(baseline only)"
+        : Double.isNaN(after.value()) ? "not measured (see the notes)" : after.met() ? "yes" : "**no**";
     return "| " + String.join(" | ", any.what().replace("|", "\\|"), figure(now), figure(after), against,
         ratio(now), ratio(after), goal, met) + " |";
   }
 
   private static String figure(BenchRow row) {
-    return row == null ? "—" : number(row.value()) + " " + row.unit();
+    return row == null || Double.isNaN(row.value()) ? "—" : number(row.value()) + " " + row.unit();
   }
 
   private static String ratio(BenchRow row) {

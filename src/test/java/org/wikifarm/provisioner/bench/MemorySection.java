@@ -13,17 +13,17 @@ import org.wikifarm.provisioner.bench.BenchContext.ServiceUnderTest;
  */
 public final class MemorySection implements BenchSection {
   /** The flags docs/DEPLOYMENT.md recommends; keep the two in step. */
-  static final List<String> RECOMMENDED = List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k",
-      "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=128m");
+  static final List<String> RECOMMENDED = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m");
   /** What RECOMMENDED was chosen from: one change at a time, then together. */
   private static final List<List<String>> CANDIDATES = List.of(
-      List.of("-XX:+UseSerialGC"),
       List.of("-Xmx256m"),
-      List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k"),
-      List.of("-XX:+UseG1GC", "-Xmx256m", "-XX:G1PeriodicGCInterval=5000"),
-      List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
-          "-XX:MaxMetaspaceSize=128m", "-XX:TieredStopAtLevel=1"));
-  private static final int IDLE_SECONDS = 5;
+      List.of("-Xms64m", "-Xmx256m"),
+      List.of("-Xms64m", "-Xmx256m", "-XX:G1PeriodicGCInterval=10000"),
+      List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m"),
+      List.of("-Xms64m", "-Xmx256m", "-XX:TieredStopAtLevel=1"),
+      List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
+          "-XX:MaxMetaspaceSize=128m"));
+  private static final int IDLE_SECONDS = 10;
   private static final int SETTLE_SECONDS = 30;
   private static final String FEATURED = "/provisioner/v1/wikis?featured=1&limit=20";
   private static final String OWNER = "/provisioner/v1/users/" + BenchDatabase.SAMPLE_OWNER + "/wikis";
@@ -38,7 +38,9 @@ public final class MemorySection implements BenchSection {
     List<BenchRow> rows = new ArrayList<>();
     rows.addAll(lifeCycle(context, "", "default JVM flags", List.of()));
     rows.addAll(lifeCycle(context, ".recommended", String.join(" ", RECOMMENDED), RECOMMENDED));
-    if (context.codeLabel().equals("current")) {
+    if (context.quick()) {
+      context.note("--quick: the candidate JVM flag sets were not measured");
+    } else if (context.codeLabel().equals("current")) {
       for (List<String> flags : CANDIDATES) {
         candidate(context, flags);
       }
@@ -55,10 +57,10 @@ public final class MemorySection implements BenchSection {
     try (ServiceUnderTest node = start(context, flags)) {
       Thread.sleep(IDLE_SECONDS * 1000L);
       idle = mib(node);
-      HttpListsSection.measure(context, node, FEATURED);
-      HttpListsSection.measure(context, node, OWNER);
+      HttpListsSection.measureOrNote(context, node, FEATURED);
+      HttpListsSection.measureOrNote(context, node, OWNER);
       loaded = mib(node);
-      Thread.sleep(SETTLE_SECONDS * 1000L);
+      Thread.sleep(settleSeconds(context) * 1000L);
       settled = mib(node);
     }
     return List.of(
@@ -66,7 +68,7 @@ public final class MemorySection implements BenchSection {
             200),
         new BenchRow("memory.rss-after-load" + idSuffix, "RSS right after the HTTP load, " + flagsText, loaded,
             "MiB", "", Double.NaN, Double.NaN, "", true),
-        BenchRow.atMost("memory.rss-settled" + idSuffix, "RSS " + SETTLE_SECONDS + " s after the HTTP load, "
+        BenchRow.atMost("memory.rss-settled" + idSuffix, "RSS " + settleSeconds(context) + " s after the HTTP load, "
             + flagsText, settled, "MiB", "idle RSS after start", idle, 1.25));
   }
 
@@ -74,13 +76,18 @@ public final class MemorySection implements BenchSection {
     try (ServiceUnderTest node = start(context, flags)) {
       Thread.sleep(IDLE_SECONDS * 1000L);
       double idle = mib(node);
-      double featured = HttpListsSection.measure(context, node, FEATURED);
+      double featured = HttpListsSection.measureOrNote(context, node, FEATURED);
       double loaded = mib(node);
       Thread.sleep(SETTLE_SECONDS * 1000L);
       context.note(String.format(Locale.ROOT, "candidate flags `%s`: idle %.0f MiB, featured list %.0f req/s, "
           + "%.0f MiB after it, %.0f MiB %d s later", String.join(" ", flags), idle, featured, loaded, mib(node),
           SETTLE_SECONDS));
     }
+  }
+
+  /** How long the node idles after the load before its RSS is read again; shorter when quick. */
+  private static int settleSeconds(BenchContext context) {
+    return context.quick() ? 10 : SETTLE_SECONDS;
   }
 
   private static ServiceUnderTest start(BenchContext context, List<String> flags) throws Exception {
