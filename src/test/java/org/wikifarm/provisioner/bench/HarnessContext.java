@@ -128,9 +128,17 @@ final class HarnessContext implements BenchContext {
     return Wrk.run(url, WRK_THREADS, connections, duration, luaScript);
   }
 
+  /**
+   * wrk for {@link #WARM_UP}, then one GET of the same URL waited for: wrk stops with up to {@code connections}
+   * requests still queued in the node (for the DB pool, say), and the measurement must not start behind them.
+   * The GET queues behind them, so its answer means they are done.
+   */
   @Override
   public void warmUp(String url, int connections, Path luaScript) throws Exception {
     wrk(url, connections, luaScript, WARM_UP);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).build(),
+        HttpResponse.BodyHandlers.discarding());
   }
 
   @Override

@@ -103,10 +103,19 @@ public final class PostSection implements BenchSection {
   }
 
   /**
-   * mariadb-slap, 64 clients each running the same transaction in text protocol; the rate is the rows it
-   * created divided by its own timing. Sized from the pool figure to last about as long as wrk's measurement.
+   * mariadb-slap, 64 clients each running the same transaction in text protocol: a warm-up run sized from the
+   * pool figure, then a run sized from the warm-up's rate to last about as long as wrk's measurement. The rate
+   * is the rows a run created divided by mariadb-slap's own timing of it.
    */
   private static double mariadbSlap(BenchContext context, Path dir, double expectedRate) throws Exception {
+    // mariadb-slap needs a schema to connect to (it creates one only for generated SQL); the SQL names its tables
+    context.mariaDb().run("CREATE DATABASE IF NOT EXISTS bench_slap", null);
+    double warm = slapRun(context, dir.resolve("mariadb-slap-warm-up.out"),
+        (long) (expectedRate * HarnessContext.WARM_UP.toSeconds()));
+    return slapRun(context, dir.resolve("mariadb-slap.out"), (long) (warm * context.measureFor().toSeconds()));
+  }
+
+  private static double slapRun(BenchContext context, Path output, long transactions) throws Exception {
     String meta = EmbeddedMariaDb.METADATA_DB;
     String transaction = String.join(";", "START TRANSACTION",
         "INSERT INTO " + meta + ".wikifarm_wikis (name, slug, domain, language, owner_user_id, owner_username, "
@@ -116,32 +125,34 @@ public final class PostSection implements BenchSection {
             + "created_by_username) VALUES (UUID(), 'create_wiki', 'queued', 0, LAST_INSERT_ID(), " + SLAP_OWNER
             + ", 'bench-slap')",
         "COMMIT");
-    // mariadb-slap needs a schema to connect to (it creates one only for generated SQL); the SQL names its tables
-    context.mariaDb().run("CREATE DATABASE IF NOT EXISTS bench_slap", null);
-    long transactions = Math.max(640, (long) (expectedRate * context.measureFor().toSeconds()));
+    long before = slapRows(context);
     // mariadb-slap divides --number-of-queries among its clients and counts each statement of the string
     ProcessBuilder builder = new ProcessBuilder("mariadb-slap", "--host=127.0.0.1",
         "--port=" + context.mariaDb().port(), "--user=" + EmbeddedMariaDb.ADMIN_USER,
         "--create-schema=bench_slap", "--concurrency=" + CONNECTIONS, "--iterations=1",
-        "--number-of-queries=" + transactions * 4, "--delimiter=;", "--query=" + transaction)
+        "--number-of-queries=" + Math.max(CONNECTIONS * 10, transactions) * 4, "--delimiter=;",
+        "--query=" + transaction)
         .redirectErrorStream(true);
     builder.environment().put("MYSQL_PWD", EmbeddedMariaDb.ADMIN_PASSWORD);
     Process slap = builder.start();
     slap.getOutputStream().close();
     String out = new String(slap.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    Files.writeString(output, out);
     // it exits with 0 even when its clients could not connect or a statement failed
     if (!slap.waitFor(10, TimeUnit.MINUTES) || slap.exitValue() != 0 || out.contains("Error")) {
       slap.destroyForcibly();
       throw new IllegalStateException("mariadb-slap failed:\n" + out);
     }
-    Files.writeString(dir.resolve("mariadb-slap.out"), out);
     Matcher seconds = SLAP_SECONDS.matcher(out);
     if (!seconds.find()) {
       throw new IllegalStateException("unreadable mariadb-slap output:\n" + out);
     }
-    long created = Long.parseLong(context.mariaDb().queryColumn("SELECT COUNT(*) FROM wikifarm_wikis "
-        + "WHERE owner_user_id = " + SLAP_OWNER, meta).get(0));
-    return created / Double.parseDouble(seconds.group(1));
+    return (slapRows(context) - before) / Double.parseDouble(seconds.group(1));
+  }
+
+  private static long slapRows(BenchContext context) throws Exception {
+    return Long.parseLong(context.mariaDb().queryColumn("SELECT COUNT(*) FROM wikifarm_wikis WHERE owner_user_id = "
+        + SLAP_OWNER, EmbeddedMariaDb.METADATA_DB).get(0));
   }
 
   /** Both code versions must see the same data: the created wikis and tasks go again. */
