@@ -45,7 +45,7 @@ public final class BenchMain {
     try {
       BenchDatabase database = new BenchDatabase(db);
       report.servers(database.serverVersion(), redisVersion());
-      List<BenchSection> sections = discover(report);
+      List<BenchSection> sections = discover(report, options.only().isEmpty() ? SECTIONS : options.only());
       runVersion("baseline", options.baselineJar(), options.baselineSql(), sections, options, work, db, redis,
           database, report);
       runVersion("current", options.currentJar(), options.currentSql(), sections, options, work, db, redis,
@@ -59,9 +59,9 @@ public final class BenchMain {
     System.out.println("bench: wrote " + options.report());
   }
 
-  private static List<BenchSection> discover(BenchReport report) {
+  private static List<BenchSection> discover(BenchReport report, List<String> names) {
     List<BenchSection> found = new ArrayList<>();
-    for (String name : SECTIONS) {
+    for (String name : names) {
       try {
         Class<?> type = Class.forName(BenchMain.class.getPackageName() + "." + name);
         found.add((BenchSection) type.getDeclaredConstructor().newInstance());

@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.bench;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,7 +10,8 @@ import java.util.Map;
  * the report goes, and the facts about the trees it cannot see from here (commits, dirty flag).
  */
 record BenchOptions(boolean quick, Path baselineJar, Path baselineSql, String baselineRef, String baselineCommit,
-    Path currentJar, Path currentSql, String currentCommit, boolean currentDirty, Path report, Path work) {
+    Path currentJar, Path currentSql, String currentCommit, boolean currentDirty, Path report, Path work,
+    List<String> only) {
 
   static BenchOptions parse(String[] args) {
     Map<String, String> named = new HashMap<>();
@@ -27,7 +29,7 @@ record BenchOptions(boolean quick, Path baselineJar, Path baselineSql, String ba
         required(named, "baseline-ref"), required(named, "baseline-commit"), path(named, "current-jar"),
         path(named, "current-sql"), required(named, "current-commit"),
         Boolean.parseBoolean(named.getOrDefault("current-dirty", "false")), path(named, "report"),
-        path(named, "work"));
+        path(named, "work"), named.containsKey("only") ? List.of(named.get("only").split(",")) : List.of());
   }
 
   private static Path path(Map<String, String> named, String key) {

@@ -129,16 +129,39 @@ final class HarnessContext implements BenchContext {
   }
 
   /**
-   * wrk for {@link #WARM_UP}, then one GET of the same URL waited for: wrk stops with up to {@code connections}
-   * requests still queued in the node (for the DB pool, say), and the measurement must not start behind them.
-   * The GET queues behind them, so its answer means they are done.
+   * wrk for {@link #WARM_UP}, then a wait until the node has no request in flight: wrk stops with up to
+   * {@code connections} requests still queued in the node (for the DB pool, say), and the measurement must not
+   * start behind them.
    */
   @Override
   public void warmUp(String url, int connections, Path luaScript) throws Exception {
     wrk(url, connections, luaScript, WARM_UP);
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).build(),
-        HttpResponse.BodyHandlers.discarding());
+    awaitIdle(URI.create(url).resolve("/metrics"));
+  }
+
+  /**
+   * Polls the node's /metrics (every version has it) until only the poll itself is in flight and no pool has a
+   * waiter: a request whose client has gone no longer counts as active, but its query still waits for the DB
+   * pool ({@code vertx_pool_queue_pending}). Gives up after two minutes, when the figure would be meaningless.
+   */
+  private static void awaitIdle(URI metrics) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      List<String> lines = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString()).body().lines().toList();
+      if (sum(lines, "vertx_http_server_active_requests") <= 1 && sum(lines, "vertx_pool_queue_pending") == 0) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("the node still had requests in flight 2 minutes after the warm-up");
+  }
+
+  private static double sum(List<String> metricLines, String name) {
+    return metricLines.stream().filter(l -> l.startsWith(name))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Override
