@@ -78,13 +78,15 @@ public final class BenchMain {
       BenchOptions options, Path work, EmbeddedMariaDb db, EmbeddedRedis redis, BenchDatabase database,
       BenchReport report) throws Exception {
     boolean once = label.equals("current"); // sections that do not measure the service's code run once, here
+    boolean indexesNoted = false;
     for (BenchSection section : sections) {
       if (!section.perCodeVersion() && !once) {
         continue;
       }
       System.out.println("bench: " + label + " / " + section.name());
       database.reset(sql);
-      if (section == sections.get(0)) {
+      if (!indexesNoted) {
+        indexesNoted = true;
         report.note("the " + label + " code ran with the indexes of wikifarm_wikis: "
             + String.join(", ", database.wikiIndexes()));
       }
