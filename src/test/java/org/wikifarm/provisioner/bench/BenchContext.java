@@ -41,6 +41,15 @@ public interface BenchContext {
   /** Runs wrk against a loopback URL: {@code wrk -t2 -c<connections> -d<measureFor> --latency [-s script]}. */
   WrkResult wrk(String url, int connections, Path luaScript) throws Exception;
 
+  /** As {@link #wrk(String, int, Path)} but for {@code duration} (a warm-up, a longer run). */
+  WrkResult wrk(String url, int connections, Path luaScript, Duration duration) throws Exception;
+
+  /**
+   * The warm-up every URL gets before it is measured: 3 s of wrk with the same settings, figures discarded, then
+   * waits until the requests wrk left queued in the node are answered.
+   */
+  void warmUp(String url, int connections, Path luaScript) throws Exception;
+
   /** A line of context for docs/BENCHMARKS.md (what was seeded, a reason a goal cannot be met here, …). */
   void note(String line);
 

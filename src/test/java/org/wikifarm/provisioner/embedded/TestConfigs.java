@@ -17,7 +17,13 @@ public final class TestConfigs {
    * {@code local} executor and no phase-5/7 commands. Tests adjust it and call {@link ConfigLoader#fromJson}.
    */
   public static JsonObject json(Path farmRoot) throws Exception {
-    EmbeddedMariaDb db = TestInfra.mariaDb();
+    return json(farmRoot, TestInfra.mariaDb(), TestInfra.redis().url(),
+        "wikifarm-test-" + ProcessHandle.current().pid() + ":");
+  }
+
+  /** As {@link #json(Path)} on other servers (the benchmark harness's) with a Redis key prefix of its own. */
+  public static JsonObject json(Path farmRoot, EmbeddedMariaDb db, String redisUrl, String redisKeyPrefix)
+      throws Exception {
     Files.createDirectories(farmRoot.resolve("wikis"));
     Files.createDirectories(farmRoot.resolve("oauth"));
     Path template = Files.createDirectories(farmRoot.resolve("template"));
@@ -30,8 +36,7 @@ public final class TestConfigs {
         // no create rate limit: tests share one Redis and create many wikis for the same owner
         .put("http", new JsonObject().put("bind", "127.0.0.1:0").put("create-rate-limit", 0))
         .put("database", new JsonObject().put("url", db.appDatabaseUrl()))
-        .put("redis", new JsonObject().put("url", TestInfra.redis().url())
-            .put("key-prefix", "wikifarm-test-" + ProcessHandle.current().pid() + ":"))
+        .put("redis", new JsonObject().put("url", redisUrl).put("key-prefix", redisKeyPrefix))
         .put("farm", new JsonObject()
             .put("wiki-dir", farmRoot.resolve("wikis").toString())
             .put("oauth-dir", farmRoot.resolve("oauth").toString())

@@ -37,13 +37,18 @@ public final class TestInfra {
       for (Path migration : migrations()) {
         db.source(migration.toAbsolutePath(), EmbeddedMariaDb.METADATA_DB);
       }
-      db.run("CREATE TABLE IF NOT EXISTS `user` (user_id INT UNSIGNED PRIMARY KEY, user_name VARBINARY(255)); "
-          + "CREATE TABLE IF NOT EXISTS user_properties (up_user INT UNSIGNED, up_property VARBINARY(255), up_value BLOB); "
-          + "CREATE TABLE IF NOT EXISTS actor (actor_id BIGINT UNSIGNED PRIMARY KEY, actor_name VARBINARY(255)); "
-          + "CREATE TABLE IF NOT EXISTS secret_stuff (id INT PRIMARY KEY);", EmbeddedMariaDb.SHARED_DB);
+      createSharedTables(db);
       mariaDb = db;
     }
     return mariaDb;
+  }
+
+  /** The farm's shared database as phase 3 expects it: the shared tables, and one that must never be granted. */
+  public static void createSharedTables(EmbeddedMariaDb db) throws Exception {
+    db.run("CREATE TABLE IF NOT EXISTS `user` (user_id INT UNSIGNED PRIMARY KEY, user_name VARBINARY(255)); "
+        + "CREATE TABLE IF NOT EXISTS user_properties (up_user INT UNSIGNED, up_property VARBINARY(255), up_value BLOB); "
+        + "CREATE TABLE IF NOT EXISTS actor (actor_id BIGINT UNSIGNED PRIMARY KEY, actor_name VARBINARY(255)); "
+        + "CREATE TABLE IF NOT EXISTS secret_stuff (id INT PRIMARY KEY);", EmbeddedMariaDb.SHARED_DB);
   }
 
   public static synchronized EmbeddedRedis redis() throws Exception {

@@ -1,0 +1,164 @@
+package org.wikifarm.provisioner.bench;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mysqlclient.MySQLClient;
+import io.vertx.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.wikifarm.provisioner.bench.BenchContext.ServiceUnderTest;
+import org.wikifarm.provisioner.bench.BenchContext.WrkResult;
+import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
+
+/**
+ * {@code POST /wikis} under wrk (a unique valid body per request, worker off so the tasks only queue) against
+ * the best direct client of the same two-row transaction — a vertx-mysql-client pool of 8 and mariadb-slap
+ * with 64 clients — measured in the same run. The rows it creates are deleted afterwards.
+ */
+public final class PostSection implements BenchSection {
+  private static final int CONNECTIONS = 64;
+  /** Owners no seeded wiki has, so the created rows never show in the list rows. */
+  private static final long SERVICE_OWNER = 9001;
+  private static final long DIRECT_OWNER = 9002;
+  private static final long SLAP_OWNER = 9003;
+  private static final String INSERT_WIKI = "INSERT INTO wikifarm_wikis (name, slug, domain, language, owner_user_id, "
+      + "owner_username, visibility, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')";
+  private static final String INSERT_TASK = "INSERT INTO wikifarm_tasks (id, type, status, progress, wiki_id, "
+      + "created_by_user_id, created_by_username) VALUES (?, 'create_wiki', 'queued', 0, ?, ?, ?)";
+  private static final Pattern SLAP_SECONDS =
+      Pattern.compile("Average number of seconds to run all queries: ([0-9.]+) seconds");
+
+  @Override
+  public String name() {
+    return "PostSection";
+  }
+
+  @Override
+  public List<BenchRow> run(BenchContext context) throws Exception {
+    Path dir = context.scratch();
+    double service;
+    try (ServiceUnderTest node = context.start(context.baseConfig(dir.resolve("farm")))) {
+      String url = node.baseUrl() + "/provisioner/v1/wikis";
+      context.warmUp(url, CONNECTIONS, luaScript(dir, "pw"));
+      WrkResult result = context.wrk(url, CONNECTIONS, luaScript(dir, "pm"));
+      if (result.non2xx() > 0 || result.errors() > 0) {
+        throw new IllegalStateException("POST /wikis: " + result.non2xx() + " non-2xx answers, " + result.errors()
+            + " socket errors; see " + node.log());
+      }
+      service = result.requestsPerSecond();
+    }
+    double pool8;
+    try (DirectLoad direct = new DirectLoad(context.mariaDb())) {
+      AtomicLong sequence = new AtomicLong();
+      pool8 = direct.opsPerSecond(pool -> pool.withTransaction(conn -> {
+        String slug = "d" + sequence.incrementAndGet();
+        return conn.preparedQuery(INSERT_WIKI).execute(Tuple.of("Bench " + slug, slug, slug + ".wiki.test", "en",
+                DIRECT_OWNER, Buffer.buffer("bench-direct"), "public"))
+            .compose(rows -> conn.preparedQuery(INSERT_TASK).execute(Tuple.of(UUID.randomUUID().toString(),
+                rows.property(MySQLClient.LAST_INSERTED_ID), DIRECT_OWNER, Buffer.buffer("bench-direct"))));
+      }), context.measureFor());
+    }
+    double slap = mariadbSlap(context, dir, pool8);
+    cleanUp(context.mariaDb());
+    context.note(String.format(Locale.ROOT, "the two-row create transaction issued directly: %.0f tx/s with a "
+        + "vertx-mysql-client pool of 8 (64 in flight), %.0f tx/s with mariadb-slap (64 clients)", pool8, slap));
+    boolean slapBest = slap > pool8;
+    return List.of(
+        BenchRow.atLeast("post.create", "POST /wikis", service, "req/s",
+            "the same transaction directly, best of pool 8 / mariadb-slap 64 (" + (slapBest ? "slap" : "pool 8")
+                + ")", Math.max(pool8, slap), 0.8),
+        context("post.direct-pool8", "create transaction directly, vertx-mysql-client pool 8", pool8),
+        context("post.direct-slap64", "create transaction directly, mariadb-slap 64 clients", slap));
+  }
+
+  private static BenchRow context(String id, String what, double value) {
+    return new BenchRow(id, what, value, "tx/s", "", Double.NaN, Double.NaN, "", true);
+  }
+
+  /** A wrk script that sends a valid create with a slug no other request of the run uses. */
+  private static Path luaScript(Path dir, String prefix) throws Exception {
+    Path script = dir.resolve(prefix + ".lua");
+    Files.writeString(script, """
+        local threads = 0
+        function setup(thread)
+          threads = threads + 1
+          thread:set("tid", threads)
+        end
+        local counter = 0
+        function request()
+          counter = counter + 1
+          local slug = "PREFIX" .. tid .. "-" .. counter
+          local body = '{"name":"Bench ' .. slug .. '","slug":"' .. slug .. '","owner":{"id":OWNER,"username":"bench-poster"}}'
+          return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+        end
+        """.replace("PREFIX", prefix).replace("OWNER", Long.toString(SERVICE_OWNER)));
+    return script;
+  }
+
+  /**
+   * mariadb-slap, 64 clients each running the same transaction in text protocol: a warm-up run sized from the
+   * pool figure, then a run sized from the warm-up's rate to last about as long as wrk's measurement. The rate
+   * is the rows a run created divided by mariadb-slap's own timing of it.
+   */
+  private static double mariadbSlap(BenchContext context, Path dir, double expectedRate) throws Exception {
+    // mariadb-slap needs a schema to connect to (it creates one only for generated SQL); the SQL names its tables
+    context.mariaDb().run("CREATE DATABASE IF NOT EXISTS bench_slap", null);
+    double warm = slapRun(context, dir.resolve("mariadb-slap-warm-up.out"),
+        (long) (expectedRate * HarnessContext.WARM_UP.toSeconds()));
+    return slapRun(context, dir.resolve("mariadb-slap.out"), (long) (warm * context.measureFor().toSeconds()));
+  }
+
+  private static double slapRun(BenchContext context, Path output, long transactions) throws Exception {
+    String meta = EmbeddedMariaDb.METADATA_DB;
+    String transaction = String.join(";", "START TRANSACTION",
+        "INSERT INTO " + meta + ".wikifarm_wikis (name, slug, domain, language, owner_user_id, owner_username, "
+            + "visibility, status) VALUES ('Bench slap', CONCAT('s', UUID_SHORT()), CONCAT('s', UUID_SHORT(), "
+            + "'.wiki.test'), 'en', " + SLAP_OWNER + ", 'bench-slap', 'public', 'pending')",
+        "INSERT INTO " + meta + ".wikifarm_tasks (id, type, status, progress, wiki_id, created_by_user_id, "
+            + "created_by_username) VALUES (UUID(), 'create_wiki', 'queued', 0, LAST_INSERT_ID(), " + SLAP_OWNER
+            + ", 'bench-slap')",
+        "COMMIT");
+    long before = slapRows(context);
+    // mariadb-slap divides --number-of-queries among its clients and counts each statement of the string
+    ProcessBuilder builder = new ProcessBuilder("mariadb-slap", "--host=127.0.0.1",
+        "--port=" + context.mariaDb().port(), "--user=" + EmbeddedMariaDb.ADMIN_USER,
+        "--create-schema=bench_slap", "--concurrency=" + CONNECTIONS, "--iterations=1",
+        "--number-of-queries=" + Math.max(CONNECTIONS * 10, transactions) * 4, "--delimiter=;",
+        "--query=" + transaction)
+        .redirectErrorStream(true);
+    builder.environment().put("MYSQL_PWD", EmbeddedMariaDb.ADMIN_PASSWORD);
+    Process slap = builder.start();
+    slap.getOutputStream().close();
+    String out = new String(slap.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    Files.writeString(output, out);
+    // it exits with 0 even when its clients could not connect or a statement failed
+    if (!slap.waitFor(10, TimeUnit.MINUTES) || slap.exitValue() != 0 || out.contains("Error")) {
+      slap.destroyForcibly();
+      throw new IllegalStateException("mariadb-slap failed:\n" + out);
+    }
+    Matcher seconds = SLAP_SECONDS.matcher(out);
+    if (!seconds.find()) {
+      throw new IllegalStateException("unreadable mariadb-slap output:\n" + out);
+    }
+    return (slapRows(context) - before) / Double.parseDouble(seconds.group(1));
+  }
+
+  private static long slapRows(BenchContext context) throws Exception {
+    return Long.parseLong(context.mariaDb().queryColumn("SELECT COUNT(*) FROM wikifarm_wikis WHERE owner_user_id = "
+        + SLAP_OWNER, EmbeddedMariaDb.METADATA_DB).get(0));
+  }
+
+  /** Both code versions must see the same data: the created wikis and tasks go again. */
+  private static void cleanUp(EmbeddedMariaDb db) throws Exception {
+    String owners = SERVICE_OWNER + ", " + DIRECT_OWNER + ", " + SLAP_OWNER;
+    db.run("DELETE FROM wikifarm_tasks WHERE created_by_user_id IN (" + owners + "); "
+        + "DELETE FROM wikifarm_wikis WHERE owner_user_id IN (" + owners + ")", EmbeddedMariaDb.METADATA_DB);
+  }
+}
