@@ -6,6 +6,7 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.task.TaskEvent;
 
@@ -16,6 +17,7 @@ import org.wikifarm.provisioner.task.TaskEvent;
  * then only by the SSE bridge of the node running the task.
  */
 public final class EventJournal {
+  private static final Pattern ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
   /**
    * One append in one round trip, atomically: the entry (capped) and the stream's expiry. Two commands cost
    * every POST and every journaled event a second sequential round trip, and a failure between them left a
@@ -66,7 +68,8 @@ public final class EventJournal {
 
   /**
    * Orders journal ids ("ms-seq") numerically without parsing them into longs, so no header value can
-   * overflow; null (an event that could not be journaled) sorts first.
+   * overflow; null (an event that could not be journaled) sorts first. Allocation-free: every SSE client runs
+   * it on every live event it is sent.
    */
   public static int compare(String a, String b) {
     if (a == null || b == null) {
@@ -74,18 +77,34 @@ public final class EventJournal {
     }
     int dashA = a.indexOf('-');
     int dashB = b.indexOf('-');
-    int byMillis = compareDigits(a.substring(0, dashA), b.substring(0, dashB));
-    return byMillis != 0 ? byMillis : compareDigits(a.substring(dashA + 1), b.substring(dashB + 1));
+    int byMillis = compareDigits(a, 0, dashA, b, 0, dashB);
+    return byMillis != 0 ? byMillis : compareDigits(a, dashA + 1, a.length(), b, dashB + 1, b.length());
   }
 
   /** Whether a Last-Event-ID header value has the shape of a journal id (anything else is ignored). */
   public static boolean isId(String s) {
-    return s != null && s.matches("^\\d{1,20}-\\d{1,20}$");
+    return s != null && ID.matcher(s).matches();
   }
 
-  private static int compareDigits(String x, String y) {
-    String a = x.replaceFirst("^0+(?=.)", "");
-    String b = y.replaceFirst("^0+(?=.)", "");
-    return a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
+  /** Compares the digit runs {@code a[fromA, toA)} and {@code b[fromB, toB)} as numbers (leading zeros ignored). */
+  private static int compareDigits(String a, int fromA, int toA, String b, int fromB, int toB) {
+    while (fromA < toA - 1 && a.charAt(fromA) == '0') {
+      fromA++;
+    }
+    while (fromB < toB - 1 && b.charAt(fromB) == '0') {
+      fromB++;
+    }
+    int lengthA = toA - fromA;
+    int lengthB = toB - fromB;
+    if (lengthA != lengthB) {
+      return Integer.compare(lengthA, lengthB);
+    }
+    for (int i = 0; i < lengthA; i++) {
+      int c = Character.compare(a.charAt(fromA + i), b.charAt(fromB + i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
   }
 }
