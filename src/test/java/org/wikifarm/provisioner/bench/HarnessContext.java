@@ -106,6 +106,10 @@ final class HarnessContext implements BenchContext {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(List.of(jvmFlags));
+    String extra = System.getenv("BENCH_SERVICE_JVM_FLAGS"); // for profiling a run, see scripts/bench/run
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().replace("%n", Integer.toString(port)).split("\\s+")));
+    }
     command.addAll(List.of("-jar", jar.toString(), "serve", "--conf", conf.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * executor; the install command waits for a gate file, so every subscriber is connected before the measured
  * events, then prints a line every 100 ms), p99 of receive time minus the journal id's timestamp, against
  * {@link PlainSseBroadcast} (its own JVM) sending the same shape of stream to as many subscribers through the
- * same client ({@link SseLoad}). Then 5,000 subscribers connecting at once to four gated tasks (refused =
+ * same client ({@link SseLoad}), each frame stamped when its event happened, before any fan-out, on both sides.
+ * Both sides first run one unrecorded round of 1,000 (a fresh JVM's first fan-out runs interpreted). Then 5,000 subscribers connecting at once to four gated tasks (refused =
  * anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
  * minus before them, via {@code jcmd GC.class_histogram}), and the RSS once the streams are gone
  * ("near idle": at most 1.5× the RSS right after start).
@@ -28,6 +29,8 @@ public final class SseSection implements BenchSection {
   private static final int TASKS = 4;
   private static final int BURST = 5_000;
   private static final int WAVE = 500;
+  /** The unrecorded first round of both sides: a fresh JVM's first fan-out runs interpreted. */
+  private static final int WARM_UP = 1_000;
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -51,20 +54,15 @@ public final class SseSection implements BenchSection {
     double[] plain = plainBroadcast(scratch, lines);
     try (BenchContext.ServiceUnderTest node = context.start(config)) {
       double idleMiB = node.rssKiB() / 1024.0;
+      deliveryRound(node, gates, WARM_UP, "warm"); // JIT and pools warmed as the broadcast's are; not recorded
       for (int i = 0; i < SUBSCRIBERS.length; i++) {
         int n = SUBSCRIBERS[i];
-        List<String> tasks = createTasks(node, "r" + n);
-        try (SseLoad load = new SseLoad(n)) {
-          List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, n), WAVE);
-          load.countFromNow();
-          openGates(gates, tasks);
-          long unended = SseLoad.awaitEnds(streams, 120);
-          rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery",
-              load.p99(), "ms", "a minimal Vert.x SSE broadcast", plain[i], 1.5));
-          context.note("sse " + context.codeLabel() + ": " + n + " subscribers, " + load.counted()
-              + " frames counted, " + unended + " streams without their terminal event within 120 s; plain broadcast "
-              + "p99 " + plain[i] + " ms");
-        }
+        Round round = deliveryRound(node, gates, n, "r" + n);
+        rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery",
+            round.p99(), "ms", "a minimal Vert.x SSE broadcast", plain[i], 1.5));
+        context.note("sse " + context.codeLabel() + ": " + n + " subscribers, " + round.counted() + " frames counted, "
+            + round.unended() + " streams without their terminal event within 120 s; plain broadcast p99 " + plain[i]
+            + " ms");
       }
       rows.add(BenchRow.absoluteAtMost("sse.burst.refused", "5,000 subscribers connecting at once, refused",
           burst(node, gates), "", 0));
@@ -79,7 +77,22 @@ public final class SseSection implements BenchSection {
     return rows;
   }
 
-  /** p99 of the plain broadcast for each subscriber count, one JVM for all rounds. */
+  /** What one delivery round measured. */
+  private record Round(double p99, long counted, long unended) {}
+
+  /** One round: {@code n} streams on four new gated tasks, the gates opened, the streams followed to their end. */
+  private Round deliveryRound(BenchContext.ServiceUnderTest node, Path gates, int n, String name) throws Exception {
+    List<String> tasks = createTasks(node, name);
+    try (SseLoad load = new SseLoad(n)) {
+      List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, n), WAVE);
+      load.countFromNow();
+      openGates(gates, tasks);
+      long unended = SseLoad.awaitEnds(streams, 120);
+      return new Round(load.p99(), load.counted(), unended);
+    }
+  }
+
+  /** p99 of the plain broadcast for each subscriber count after one unrecorded warm-up round, one JVM for all. */
   private double[] plainBroadcast(Path scratch, int progressEvents) throws Exception {
     Path log = scratch.resolve("plain-broadcast.log");
     Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -96,24 +109,28 @@ public final class SseSection implements BenchSection {
       }
       String base = "http://127.0.0.1:" + line.substring("listening ".length()).trim();
       double[] p99 = new double[SUBSCRIBERS.length];
+      plainRound(base, WARM_UP, progressEvents);
       for (int i = 0; i < SUBSCRIBERS.length; i++) {
-        int n = SUBSCRIBERS[i];
-        List<String> urls = new ArrayList<>();
-        for (int s = 0; s < n; s++) {
-          urls.add(base + "/events/t" + s % TASKS);
-        }
-        try (SseLoad load = new SseLoad(n)) {
-          List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
-          load.countFromNow();
-          post(base + "/run?progress=" + progressEvents + "&every=200", "");
-          SseLoad.awaitEnds(streams, 120);
-          p99[i] = load.p99();
-        }
+        p99[i] = plainRound(base, SUBSCRIBERS[i], progressEvents);
       }
       return p99;
     } finally {
       server.destroy();
       server.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private double plainRound(String base, int n, int progressEvents) throws Exception {
+    List<String> urls = new ArrayList<>();
+    for (int s = 0; s < n; s++) {
+      urls.add(base + "/events/t" + s % TASKS);
+    }
+    try (SseLoad load = new SseLoad(n)) {
+      List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
+      load.countFromNow();
+      post(base + "/run?progress=" + progressEvents + "&every=200", "");
+      SseLoad.awaitEnds(streams, 120);
+      return load.p99();
     }
   }
 
