@@ -18,7 +18,9 @@ import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -42,6 +44,7 @@ final class DirectProvision implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final MySQLConnection admin;
   private final SecureRandom random = new SecureRandom();
+  private Map<String, Double> lastSplits = Map.of();
 
   DirectProvision(AppConfig config, List<List<String>> commands) throws Exception {
     this.config = config;
@@ -53,6 +56,11 @@ final class DirectProvision implements AutoCloseable {
         .setPassword(db.adminPassword().reveal()).setCharset("utf8mb4")));
   }
 
+  /** The milliseconds each step of the last {@link #provision} took, in order. */
+  Map<String, Double> lastSplits() {
+    return lastSplits;
+  }
+
   /** Provisions {@code slug} directly; returns the milliseconds it took. */
   double provision(String slug) throws Exception {
     long start = System.nanoTime();
@@ -62,10 +70,12 @@ final class DirectProvision implements AutoCloseable {
     run(List.of("cp", "-a", "--reflink=auto", "--", config.farm().defaultTemplate().toAbsolutePath() + "/.",
         partial.toString()));
     Files.move(partial, wiki, StandardCopyOption.ATOMIC_MOVE);
+    long copied = System.nanoTime();
 
     String password = Long.toString(random.nextLong() & Long.MAX_VALUE, 36) + "Aa1";
     String ini = Files.readString(wiki.resolve("pubwiki.ini")) + "\nWIKI_DB_PASSWORD = \"" + password + "\"\n";
     writeSynced(wiki.resolve("pubwiki.ini"), ini);
+    long rendered = System.nanoTime();
 
     String db = PhaseContext.dbName(config.wikiDb().namePrefix(), slug);
     String account = "'" + db + "'@'%'";
@@ -76,6 +86,7 @@ final class DirectProvision implements AutoCloseable {
       sql("GRANT SELECT, UPDATE, INSERT ON `" + config.wikiDb().sharedDbName() + "`.`" + table + "` TO " + account);
     }
 
+    long granted = System.nanoTime();
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA", "SunRsaSign");
     generator.initialize(new RSAKeyGenParameterSpec(config.oauth().keyBits(), RSAKeyGenParameterSpec.F4), random);
     KeyPair pair = generator.generateKeyPair();
@@ -91,10 +102,18 @@ final class DirectProvision implements AutoCloseable {
     writeSynced(keys.resolve("oauth.key"), key.toString());
     writeSynced(keys.resolve("oauth.cert"), cert.toString());
 
+    long keyed = System.nanoTime();
     for (List<String> argv : commands) {
       run(argv);
     }
-    return (System.nanoTime() - start) / 1e6;
+    long end = System.nanoTime();
+    lastSplits = new LinkedHashMap<>();
+    lastSplits.put("copy", (copied - start) / 1e6);
+    lastSplits.put("ini", (rendered - copied) / 1e6);
+    lastSplits.put("sql", (granted - rendered) / 1e6);
+    lastSplits.put("keys", (keyed - granted) / 1e6);
+    lastSplits.put("commands", (end - keyed) / 1e6);
+    return (end - start) / 1e6;
   }
 
   /** Drops the databases and users of these slugs (the service's and this class's), if they exist. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.wikifarm.provisioner.config.AppConfig;
@@ -65,6 +66,8 @@ public class ProvisionSection implements BenchSection {
     int measured = context.quick() ? 3 : 9;
     List<Double> service = new ArrayList<>();
     List<Double> direct = new ArrayList<>();
+    List<Map<String, Double>> serviceSplits = new ArrayList<>();
+    List<Map<String, Double>> directSplits = new ArrayList<>();
     String run = context.codeLabel().substring(0, 1) + Long.toString(System.nanoTime() % 1_000_000, 36);
     List<String> slugs = new ArrayList<>();
     try (BenchContext.ServiceUnderTest node = context.start(config);
@@ -73,12 +76,16 @@ public class ProvisionSection implements BenchSection {
         String slug = "pb-" + run + "-" + i;
         slugs.add(slug);
         long start = System.nanoTime();
-        awaitSucceeded(node, config, post(node, config, slug));
+        long posted = System.currentTimeMillis();
+        String stream = awaitSucceeded(node, config, post(node, config, slug));
+        long ended = System.currentTimeMillis();
         double serviceMs = (System.nanoTime() - start) / 1e6;
         double directMs = by.provision("pd-" + run + "-" + i);
         if (i >= warmup) {
           service.add(serviceMs);
           direct.add(directMs);
+          serviceSplits.add(PhaseSplits.ofStream(stream, posted, ended));
+          directSplits.add(by.lastSplits());
         }
       }
       by.dropDatabases(slugs, parsed.wikiDb().namePrefix());
@@ -87,6 +94,10 @@ public class ProvisionSection implements BenchSection {
     double directMedian = median(direct);
     context.note("provision.one-task: " + measured + " tasks one at a time after " + warmup + " warm-up tasks "
         + "(local executor, 3 commands that echo a line); service " + service + " ms, direct " + direct + " ms");
+    context.note("provision.one-task (" + context.codeLabel() + "), where a task's time goes, median ms per step: "
+        + "service (from its SSE stream's journal ids: POST to the first event, each phase to the next, the end "
+        + "event to the stream's close) " + PhaseSplits.medians(serviceSplits) + "; direct "
+        + PhaseSplits.medians(directSplits));
     return BenchRow.atMost("provision.one-task", "one task (local executor, trivial commands)", serviceMedian,
         "ms", "the same operations run directly (cp -a, SQL, JDK keygen + PEM, the commands)", directMedian, 1.10);
   }
@@ -163,8 +174,8 @@ public class ProvisionSection implements BenchSection {
     return new JsonObject(r.body()).getString("task_id");
   }
 
-  /** Follows the task's SSE stream to its end (the server closes it after the terminal event). */
-  private void awaitSucceeded(BenchContext.ServiceUnderTest node, JsonObject config, String taskId)
+  /** Follows the task's SSE stream to its end (the server closes it after the terminal event); returns it. */
+  private String awaitSucceeded(BenchContext.ServiceUnderTest node, JsonObject config, String taskId)
       throws Exception {
     HttpResponse<String> r = http.send(request(node, config, "/tasks/" + taskId + "/events")
         .header("Accept", "text/event-stream").timeout(TASK_TIMEOUT).GET().build(),
@@ -179,6 +190,7 @@ public class ProvisionSection implements BenchSection {
       throw new IllegalStateException("task " + taskId + " did not succeed: " + (last == null ? r.body() : last)
           + "\nservice log: " + node.log());
     }
+    return r.body();
   }
 
   private static HttpRequest.Builder request(BenchContext.ServiceUnderTest node, JsonObject config, String path) {
