@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,9 @@ public final class PostSection implements BenchSection {
     return "PostSection";
   }
 
+  private double serviceCpuPerPost = Double.NaN;
+  private double dbCpuPerPost = Double.NaN;
+
   @Override
   public List<BenchRow> run(BenchContext context) throws Exception {
     Path dir = context.scratch();
@@ -47,7 +51,13 @@ public final class PostSection implements BenchSection {
     try (ServiceUnderTest node = context.start(context.baseConfig(dir.resolve("farm")))) {
       String url = node.baseUrl() + "/provisioner/v1/wikis";
       context.warmUp(url, CONNECTIONS, luaScript(dir, "pw"));
+      Optional<Long> mariadbd = ProcessCpu.mariadbd(context.mariaDb().port());
+      double serviceCpu = ProcessCpu.millis(node.pid());
+      double dbCpu = mariadbd.isPresent() ? ProcessCpu.millis(mariadbd.get()) : Double.NaN;
       WrkResult result = context.wrk(url, CONNECTIONS, luaScript(dir, "pm"));
+      double requests = result.requestsPerSecond() * context.measureFor().toSeconds();
+      serviceCpuPerPost = (ProcessCpu.millis(node.pid()) - serviceCpu) / requests;
+      dbCpuPerPost = mariadbd.isPresent() ? (ProcessCpu.millis(mariadbd.get()) - dbCpu) / requests : Double.NaN;
       if (result.non2xx() > 0 || result.errors() > 0) {
         throw new IllegalStateException("POST /wikis: " + result.non2xx() + " non-2xx answers, " + result.errors()
             + " socket errors; see " + node.log());
@@ -65,10 +75,23 @@ public final class PostSection implements BenchSection {
                 rows.property(MySQLClient.LAST_INSERTED_ID), DIRECT_OWNER, Buffer.buffer("bench-direct"))));
       }), context.measureFor());
     }
-    double slap = mariadbSlap(context, dir, pool8);
+    Optional<Long> mariadbd = ProcessCpu.mariadbd(context.mariaDb().port());
+    double dbCpu = mariadbd.isPresent() ? ProcessCpu.millis(mariadbd.get()) : Double.NaN;
+    long slapRowsBefore = slapRows(context);
+    double slap = mariadbSlap(context, dir, pool8); // its warm-up and measured runs, both counted below
+    double dbCpuPerSlapTx = mariadbd.isPresent()
+        ? (ProcessCpu.millis(mariadbd.get()) - dbCpu) / Math.max(1, slapRows(context) - slapRowsBefore) : Double.NaN;
     cleanUp(context.mariaDb());
     context.note(String.format(Locale.ROOT, "the two-row create transaction issued directly: %.0f tx/s with a "
         + "vertx-mysql-client pool of 8 (64 in flight), %.0f tx/s with mariadb-slap (64 clients)", pool8, slap));
+    int cores = Runtime.getRuntime().availableProcessors();
+    context.note(String.format(Locale.ROOT, "%s: CPU per request during the measured POST run: the service %.3f ms, "
+        + "MariaDB %.3f ms (during mariadb-slap: MariaDB %.3f ms per transaction, the client's own CPU aside). "
+        + "With %d cores for the service, MariaDB, Redis and wrk, the service's own CPU alone caps POST at %.0f req/s "
+        + "= %.2f× mariadb-slap's rate; the goal needs the service's share under %.3f ms per request",
+        context.codeLabel(), serviceCpuPerPost, dbCpuPerPost, dbCpuPerSlapTx, cores,
+        cores * 1000 / (serviceCpuPerPost + dbCpuPerPost), cores * 1000 / (serviceCpuPerPost + dbCpuPerPost) / slap,
+        cores * 1000 / (0.8 * slap) - dbCpuPerPost));
     boolean slapBest = slap > pool8;
     return List.of(
         BenchRow.atLeast("post.create", "POST /wikis", service, "req/s",
