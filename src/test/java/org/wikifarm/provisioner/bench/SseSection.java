@@ -74,7 +74,31 @@ public final class SseSection implements BenchSection {
           + Math.round(idleMiB) + " MiB)", afterMiB, "MiB", "", Double.NaN, Double.NaN, "returns near idle",
           afterMiB <= idleMiB * 1.5));
     }
+    rows.add(rssAfterStreamsWithRecommendedFlags(config, context, gates));
     return rows;
+  }
+
+  /**
+   * The same "returns near idle" question for a node started with the JVM flags DEPLOYMENT.md recommends: 5,000
+   * streams connected (in waves) to four gated tasks, the tasks ended, the RSS 5 s later.
+   */
+  private BenchRow rssAfterStreamsWithRecommendedFlags(JsonObject config, BenchContext context, Path gates)
+      throws Exception {
+    try (BenchContext.ServiceUnderTest node = context.start(config,
+        MemorySection.RECOMMENDED.toArray(String[]::new))) {
+      double idleMiB = node.rssKiB() / 1024.0;
+      List<String> tasks = createTasks(node, "flags");
+      try (SseLoad load = new SseLoad(BURST)) {
+        List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, BURST), WAVE);
+        openGates(gates, tasks);
+        SseLoad.awaitEnds(streams, 120);
+      }
+      Thread.sleep(5_000);
+      double afterMiB = node.rssKiB() / 1024.0;
+      return new BenchRow("memory.rss-after-sse.recommended", "RSS 5 s after 5,000 SSE streams, "
+          + String.join(" ", MemorySection.RECOMMENDED) + " (idle after start: " + Math.round(idleMiB) + " MiB)",
+          afterMiB, "MiB", "", Double.NaN, Double.NaN, "returns near idle", afterMiB <= idleMiB * 1.5);
+    }
   }
 
   /** What one delivery round measured. */
