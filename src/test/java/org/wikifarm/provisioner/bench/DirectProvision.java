@@ -33,8 +33,9 @@ import org.wikifarm.provisioner.provision.PhaseContext;
  * What a create task does, done directly and nothing else: the baseline of {@code provision.one-task}. The same
  * template copy ({@code cp -a --reflink=auto} into a hidden name, then a rename), a pubwiki.ini written with an
  * fsync, the same SQL on one kept admin connection (CREATE DATABASE with a COMMENT, CREATE USER, the GRANTs),
- * an RSA-2048 pair from the JDK's generator written as PKCS#8/SPKI PEM with BouncyCastle, and the same
- * commands as processes. No ledger, no events, no task rows: what a task costs beyond this is the service's.
+ * an RSA-2048 pair from the JDK's generator written as PKCS#8/SPKI PEM with BouncyCastle, the same commands as
+ * processes, and pubwiki.ini rewritten (synced) as the bootstrap flip does. No ledger, no events, no task rows:
+ * what a task costs beyond this is the service's.
  */
 final class DirectProvision implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -106,13 +107,16 @@ final class DirectProvision implements AutoCloseable {
     for (List<String> argv : commands) {
       run(argv);
     }
+    // the task's bootstrap flip: pubwiki.ini read and written again, synced
+    writeSynced(wiki.resolve("pubwiki.ini"), Files.readString(wiki.resolve("pubwiki.ini"))
+        + "\nWIKI_BOOTSTRAPING = false\n");
     long end = System.nanoTime();
     lastSplits = new LinkedHashMap<>();
     lastSplits.put("copy", (copied - start) / 1e6);
     lastSplits.put("ini", (rendered - copied) / 1e6);
     lastSplits.put("sql", (granted - rendered) / 1e6);
     lastSplits.put("keys", (keyed - granted) / 1e6);
-    lastSplits.put("commands", (end - keyed) / 1e6);
+    lastSplits.put("commands + flip", (end - keyed) / 1e6);
     return (end - start) / 1e6;
   }
 
