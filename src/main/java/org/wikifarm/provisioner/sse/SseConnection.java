@@ -245,7 +245,7 @@ public final class SseConnection {
       return;
     }
     List<TaskEventHub.Entry> fresh = batch.entries();
-    if (!fresh.stream().allMatch(this::notSentYet)) { // rare: the usual batch is all new, sent as it is
+    if (!allNotSentYet(fresh)) { // rare: the usual batch is all new, sent as it is
       fresh = fresh.stream().filter(this::notSentYet).toList();
       if (fresh.isEmpty()) {
         return; // already replayed
@@ -280,6 +280,16 @@ public final class SseConnection {
       });
       return;
     }
+  }
+
+  /** {@link #notSentYet} for every entry; a loop, not a stream: it runs per client per batch. */
+  private boolean allNotSentYet(List<TaskEventHub.Entry> entries) {
+    for (int i = 0; i < entries.size(); i++) {
+      if (!notSentYet(entries.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether an event is newer than what this client has (events without a journal id always are). */
