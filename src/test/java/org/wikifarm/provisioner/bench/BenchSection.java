@@ -8,6 +8,7 @@ import java.util.List;
  * unless {@link #perCodeVersion()} is false (a micro-benchmark of libraries, say), and merges the rows by id.
  */
 public interface BenchSection {
+  /** Its short name in the progress lines, the notes and the scratch directories ("lists", "sse", …). */
   String name();
 
   /** Whether the section measures the service's code (run for both versions) or not (run once). */

@@ -38,7 +38,7 @@ public final class HttpListsSection implements BenchSection {
 
   @Override
   public String name() {
-    return "HttpListsSection";
+    return "lists";
   }
 
   @Override

@@ -32,7 +32,7 @@ public final class MemorySection implements BenchSection {
 
   @Override
   public String name() {
-    return "MemorySection";
+    return "memory";
   }
 
   @Override

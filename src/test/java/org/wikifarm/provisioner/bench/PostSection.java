@@ -38,7 +38,7 @@ public final class PostSection implements BenchSection {
 
   @Override
   public String name() {
-    return "PostSection";
+    return "post";
   }
 
   private double serviceCpuPerPost = Double.NaN;
