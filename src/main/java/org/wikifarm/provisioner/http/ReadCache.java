@@ -1,13 +1,12 @@
 package org.wikifarm.provisioner.http;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.wikifarm.provisioner.support.CallerContext;
 
 /**
  * Answers kept for at most {@code ttl}, shared by every event loop of the node. However many requests ask for a
@@ -44,7 +43,7 @@ final class ReadCache<K, V> {
     long now = System.nanoTime();
     Entry<V> kept = entries.get(key);
     if (kept != null && kept.fresh(now)) {
-      return onCallersContext(kept.value());
+      return CallerContext.relay(kept.value());
     }
     if (kept == null && entries.size() >= maxEntries) {
       return load.get();
@@ -53,7 +52,7 @@ final class ReadCache<K, V> {
     Entry<V> candidate = new Entry<>(mine.future(), now + ttlNanos);
     Entry<V> winner = entries.compute(key, (k, current) -> current != null && current.fresh(now) ? current : candidate);
     if (winner != candidate) {
-      return onCallersContext(winner.value());
+      return CallerContext.relay(winner.value());
     }
     Future<V> loaded = load.get();
     loaded.onComplete(mine);
@@ -77,22 +76,5 @@ final class ReadCache<K, V> {
   void sweep() {
     long now = System.nanoTime();
     entries.values().removeIf(e -> !e.fresh(now));
-  }
-
-  /** A completed answer is handed over at once; one still loading completes on the caller's own event loop. */
-  private static <V> Future<V> onCallersContext(Future<V> value) {
-    if (value.succeeded()) {
-      return Future.succeededFuture(value.result());
-    }
-    Context caller = Vertx.currentContext();
-    Promise<V> relay = Promise.promise();
-    value.onComplete(result -> {
-      if (caller == null || caller == Vertx.currentContext()) {
-        relay.handle(result);
-      } else {
-        caller.runOnContext(v -> relay.handle(result));
-      }
-    });
-    return relay.future();
   }
 }

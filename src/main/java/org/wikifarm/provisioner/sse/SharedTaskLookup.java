@@ -1,12 +1,11 @@
 package org.wikifarm.provisioner.sse;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
 import org.wikifarm.provisioner.store.Task;
+import org.wikifarm.provisioner.support.CallerContext;
 
 /**
  * Task-row reads shared by the SSE clients of one task: thousands of clients connecting at once (or their
@@ -49,13 +48,7 @@ public final class SharedTaskLookup implements TaskLookup {
     if (start != null) {
       run(taskId, start);
     }
-    Context caller = Vertx.currentContext();
-    if (caller == null) {
-      return shared;
-    }
-    Promise<Task> answer = Promise.promise();
-    shared.onComplete(result -> caller.runOnContext(v -> answer.handle(result)));
-    return answer.future();
+    return CallerContext.relay(shared);
   }
 
   /** Reads the row into {@code into}, then starts the queued read, if any. */
