@@ -167,6 +167,15 @@ public final class Application {
     });
   }
 
+  /**
+   * The SSE bridge of a node, or of a one-off run ({@link OneOffProvision}): what piles up while a journal write
+   * is in flight goes to Redis as one pipelined batch.
+   */
+  static SseBridgeVerticle sseBridge(AppConfig config, Redis redis) {
+    return new SseBridgeVerticle(config.sse(), JournalWriter.pipelined(
+        new JournalBatch(redis, new RedisKeys(config.redis().keyPrefix()), config.redis())::appendAll));
+  }
+
   private Future<Void> deploy() {
     RedisAPI redisApi = RedisAPI.api(redis);
     RedisKeys keys = new RedisKeys(config.redis().keyPrefix());
@@ -202,9 +211,8 @@ public final class Application {
 
     // one entry per task type: its phases and how it ends; the runner and the worker are shared
     Map<TaskType, TaskKind> kinds = Map.of(
-        TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor),
-            vertx.eventBus()),
-        TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx), vertx.eventBus()));
+        TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor)),
+        TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx)));
     TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, kinds,
         new TaskEvents(vertx.eventBus()), checkpoints, metrics);
     // membership is asked at every claim (leaving the cluster must stop claims at once); the rest on a timer
@@ -217,8 +225,7 @@ public final class Application {
     List<HttpVerticle> created = new ArrayList<>();
     // the bridge first (it must hear the worker's first event), the worker next, HTTP last (nothing is
     // accepted before the node can run it)
-    return vertx.deployVerticle(new SseBridgeVerticle(config.sse(),
-        JournalWriter.pipelined(new JournalBatch(redis, keys, config.redis())::appendAll)))
+    return vertx.deployVerticle(sseBridge(config, redis))
         .compose(id -> {
           deployments.add(0, id);
           if (!config.worker().enabled()) {

@@ -28,7 +28,6 @@ import org.wikifarm.provisioner.http.CreateWikiRequest;
 import org.wikifarm.provisioner.http.WikiRules;
 import org.wikifarm.provisioner.provision.Cancellation;
 import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
-import org.wikifarm.provisioner.sse.SseBridgeVerticle;
 import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.store.NewWiki;
 import org.wikifarm.provisioner.store.SchemaVerifier;
@@ -88,9 +87,8 @@ public final class OneOffProvision implements AutoCloseable {
     boolean v2Schema = Blocking.await(SchemaVerifier.v2MigrationApplied(pool).otherwise(false), WAIT);
     this.queue = new TaskQueue(new WikiStore(pool), new WikiLocks(pool), journal, vertx.eventBus(), v2Schema);
     TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys, Map.of(
-            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor),
-                vertx.eventBus()),
-            TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx), vertx.eventBus())),
+            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor)),
+            TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx))),
         new TaskEvents(vertx.eventBus()), Checkpoints.NONE,
         // a one-off run has no /metrics to serve: its meters are counted and dropped with the process
         new TaskMetrics(new SimpleMeterRegistry(), Arrays.stream(TaskType.values()).map(TaskType::wire).toList()));
@@ -101,9 +99,7 @@ public final class OneOffProvision implements AutoCloseable {
   public static OneOffProvision open(Vertx vertx, AppConfig config) throws Exception {
     OneOffProvision p = new OneOffProvision(vertx, config);
     try {
-      p.bridge = Blocking.await(vertx.deployVerticle(new SseBridgeVerticle(config.sse(),
-          new EventJournal(RedisAPI.api(p.redis), new RedisKeys(config.redis().keyPrefix()), config.redis())::append)),
-          WAIT);
+      p.bridge = Blocking.await(vertx.deployVerticle(Application.sseBridge(config, p.redis)), WAIT);
       return p;
     } catch (Exception e) {
       p.close();

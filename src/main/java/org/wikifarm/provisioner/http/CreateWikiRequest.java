@@ -90,10 +90,10 @@ public record CreateWikiRequest(
     return new CreateWikiRequest(name, slug, language, template, visibility, ownerId, ownerName);
   }
 
-  /** Parses a user id from a path; 400 when it is not one. */
   /** Compiled once: the owner list parses an id on every request. */
   private static final Pattern USER_ID = Pattern.compile("[0-9]{1,10}");
 
+  /** Parses a user id from a path; 400 when it is not one. */
   public static long parseUserId(String raw) {
     if (raw == null || !USER_ID.matcher(raw).matches() || Long.parseLong(raw) < 1
         || Long.parseLong(raw) > Caller.MAX_USER_ID) {

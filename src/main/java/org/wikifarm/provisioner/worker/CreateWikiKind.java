@@ -1,7 +1,6 @@
 package org.wikifarm.provisioner.worker;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import org.wikifarm.provisioner.config.AppConfig;
@@ -9,7 +8,6 @@ import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.WikiRequest;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.store.Wiki;
-import org.wikifarm.provisioner.task.WikiChange;
 
 /**
  * {@code create_wiki}: builds from the template its spec names; success makes the wiki {@code ready}, a failure
@@ -18,13 +16,10 @@ import org.wikifarm.provisioner.task.WikiChange;
 public final class CreateWikiKind implements TaskKind {
   private final AppConfig.Farm farm;
   private final Orchestrator orchestrator;
-  private final EventBus bus;
 
-  /** @param bus where the end of a task is announced to the lists' caches ({@link WikiChange}) */
-  public CreateWikiKind(AppConfig.Farm farm, Orchestrator orchestrator, EventBus bus) {
+  public CreateWikiKind(AppConfig.Farm farm, Orchestrator orchestrator) {
     this.farm = farm;
     this.orchestrator = orchestrator;
-    this.bus = bus;
   }
 
   @Override
@@ -48,11 +43,11 @@ public final class CreateWikiKind implements TaskKind {
 
   @Override
   public Future<Void> succeed(TaskStore tasks, String taskId, long wikiId, String message) {
-    return tasks.succeed(taskId, wikiId, message).onSuccess(v -> WikiChange.ANY.publish(bus));
+    return tasks.succeed(taskId, wikiId, message);
   }
 
   @Override
   public Future<Void> fail(TaskStore tasks, String taskId, Long wikiId, String message, boolean cleanedUp) {
-    return tasks.fail(taskId, wikiId, message, cleanedUp).onSuccess(v -> WikiChange.ANY.publish(bus));
+    return tasks.fail(taskId, wikiId, message, cleanedUp);
   }
 }

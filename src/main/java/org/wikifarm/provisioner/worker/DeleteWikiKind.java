@@ -1,14 +1,12 @@
 package org.wikifarm.provisioner.worker;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import org.wikifarm.provisioner.provision.Orchestrator;
 import org.wikifarm.provisioner.provision.WikiRequest;
 import org.wikifarm.provisioner.store.TaskQueue;
 import org.wikifarm.provisioner.store.TaskStore;
 import org.wikifarm.provisioner.store.Wiki;
-import org.wikifarm.provisioner.task.WikiChange;
 import org.wikifarm.provisioner.support.Audit;
 
 /**
@@ -18,12 +16,9 @@ import org.wikifarm.provisioner.support.Audit;
  */
 public final class DeleteWikiKind implements TaskKind {
   private final Orchestrator orchestrator;
-  private final EventBus bus;
 
-  /** @param bus where the end of a task is announced to the lists' caches ({@link WikiChange}) */
-  public DeleteWikiKind(Orchestrator orchestrator, EventBus bus) {
+  public DeleteWikiKind(Orchestrator orchestrator) {
     this.orchestrator = orchestrator;
-    this.bus = bus;
   }
 
   @Override
@@ -44,15 +39,13 @@ public final class DeleteWikiKind implements TaskKind {
 
   @Override
   public Future<Void> succeed(TaskStore tasks, String taskId, long wikiId, String message) {
-    return tasks.succeedDeletion(taskId, wikiId, message).onSuccess(v -> WikiChange.ANY.publish(bus))
-        .onSuccess(v -> Audit.record("task:" + taskId,
+    return tasks.succeedDeletion(taskId, wikiId, message).onSuccess(v -> Audit.record("task:" + taskId,
         "wiki.delete", "wiki:" + wikiId, "deleted", null));
   }
 
   @Override
   public Future<Void> fail(TaskStore tasks, String taskId, Long wikiId, String message, boolean cleanedUp) {
-    return tasks.failDeletion(taskId, wikiId, message).onSuccess(v -> WikiChange.ANY.publish(bus))
-        .onSuccess(v -> Audit.record("task:" + taskId,
+    return tasks.failDeletion(taskId, wikiId, message).onSuccess(v -> Audit.record("task:" + taskId,
         "wiki.delete", "wiki:" + wikiId, "failed", new JsonObject().put("message", message)));
   }
 }

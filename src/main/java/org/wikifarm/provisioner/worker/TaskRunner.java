@@ -186,6 +186,7 @@ public final class TaskRunner {
       Blocking.retrying("recording failure of task " + taskId, PATIENCE,
           () -> kind.fail(tasks, taskId, wikiId, message, cleanedUp));
     }
+    events.wikiChanged(wiki);
     LOG.info("task " + taskId + (succeeded ? " succeeded" : " failed: " + message));
     String outcome = succeeded ? TaskMetrics.SUCCEEDED : TaskMetrics.FAILED;
     metrics.taskFinished(claimed.type().wire(), outcome);
