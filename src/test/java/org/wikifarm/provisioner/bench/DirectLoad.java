@@ -36,10 +36,6 @@ final class DirectLoad implements AutoCloseable {
         .using(vertx).build();
   }
 
-  Pool pool() {
-    return pool;
-  }
-
   /** Operations per second of {@code operation} over {@code duration}, after a warm-up. Fails on any error. */
   double opsPerSecond(Function<Pool, Future<?>> operation, Duration duration) throws Exception {
     run(operation, HarnessContext.WARM_UP);

@@ -96,7 +96,7 @@ final class HarnessContext implements BenchContext {
 
   @Override
   public ServiceUnderTest start(JsonObject config, String... jvmFlags) throws Exception {
-    int port = freePort();
+    int port = EmbeddedMariaDb.freePort();
     JsonObject json = config.copy();
     json.getJsonObject("http").put("bind", "127.0.0.1:" + port);
     Path dir = scratch();
@@ -178,12 +178,6 @@ final class HarnessContext implements BenchContext {
   /** The JVM that runs every service: the runner's own. */
   static String javaBinary() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  static int freePort() throws Exception {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   /** Stops every service this context started that is still running. */

@@ -2,7 +2,6 @@ package org.wikifarm.provisioner.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * CPU time a process has used so far (user + system, from {@code /proc/<pid>/stat}), so a section can say what
@@ -21,13 +20,5 @@ final class ProcessCpu {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
     return ticks * 1000.0 / TICKS_PER_SECOND;
-  }
-
-  /** The pid of the mariadbd listening on {@code port} (the harness's), found by its command line. */
-  static Optional<Long> mariadbd(int port) {
-    return ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().map(c -> c.contains("mariadbd") && c.contains("--port=" + port))
-            .orElse(false))
-        .map(ProcessHandle::pid).findFirst();
   }
 }

@@ -119,7 +119,7 @@ public final class SseSection implements BenchSection {
   /** p99 of the plain broadcast for each subscriber count after one unrecorded warm-up round, one JVM for all. */
   private double[] plainBroadcast(Path scratch, int progressEvents) throws Exception {
     Path log = scratch.resolve("plain-broadcast.log");
-    Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    Process server = new ProcessBuilder(HarnessContext.javaBinary(),
         "-cp", System.getProperty("java.class.path"), PlainSseBroadcast.class.getName())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {

@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Row;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.ApiClient;
@@ -81,8 +81,8 @@ class ClusterTest {
     AppConfig names = ConfigLoader.fromJson(base); // the nodes' configurations only add a cluster section
     keys = new RedisKeys(names.redis().keyPrefix());
     dbNamePrefix = names.wikiDb().namePrefix();
-    int hzA = freePort();
-    int hzB = freePort();
+    int hzA = EmbeddedMariaDb.freePort();
+    int hzB = EmbeddedMariaDb.freePort();
     JsonArray members = new JsonArray().add("127.0.0.1:" + hzA).add("127.0.0.1:" + hzB);
     String name = "wikifarm-test-" + ProcessHandle.current().pid();
     nodes.put("A", ServiceProcess.start(withCluster(name, hzA, members, 1), dir.resolve("A")));
@@ -110,14 +110,8 @@ class ClusterTest {
   private static JsonObject withCluster(String name, int port, JsonArray members, int minMembers) throws Exception {
     JsonObject json = base.copy();
     json.put("cluster", new JsonObject().put("enabled", true).put("name", name).put("host", "127.0.0.1")
-        .put("port", port).put("bus-port", freePort()).put("members", members).put("min-members", minMembers));
+        .put("port", port).put("bus-port", EmbeddedMariaDb.freePort()).put("members", members).put("min-members", minMembers));
     return json;
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static JsonObject ready(ServiceProcess node) throws Exception {
@@ -329,7 +323,7 @@ class ClusterTest {
   @Order(5)
   void aNodeWithAnotherClusterNameDoesNotJoinAndItsGateStaysClosed() throws Exception {
     ServiceProcess survivor = nodes.values().iterator().next();
-    int port = freePort();
+    int port = EmbeddedMariaDb.freePort();
     assertEquals(1, ready(survivor).getJsonObject("cluster").getInteger("members"), "alone after the failover");
     // pointed at the test cluster's member ports, with a quorum of 2 that it can never reach
     JsonArray members = new JsonArray();

@@ -261,7 +261,13 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  /** The server's process id (for reading its CPU time). */
+  public long pid() {
+    return server.pid();
+  }
+
+  /** A port free on 127.0.0.1 right now. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.app.Metrics;
 import org.wikifarm.provisioner.cluster.ClusteredVertx;
 import org.wikifarm.provisioner.config.AppConfig;
@@ -46,8 +46,8 @@ class ReadCacheTest {
     String other = slug + "-sql";
     String[] owner = {"X-Auth-User-Id", "91", "X-Auth-User", "Clusterer"};
     String[] stranger = {"X-Auth-User-Id", "7", "X-Auth-User", "Stranger"};
-    int hzA = freePort();
-    int hzB = freePort();
+    int hzA = EmbeddedMariaDb.freePort();
+    int hzB = EmbeddedMariaDb.freePort();
     try (RunningService a = node("A", hzA, List.of(hzA, hzB), true);
          RunningService b = node("B", hzB, List.of(hzA, hzB), false);
          TestDb db = new TestDb()) {
@@ -175,12 +175,6 @@ class ReadCacheTest {
     }
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   /** One clustered node in this JVM: its own Hazelcast member and event bus on 127.0.0.1, the shared stores. */
   private static RunningService node(String name, int hazelcastPort, List<Integer> members, boolean worker)
       throws Exception {
@@ -191,7 +185,7 @@ class ReadCacheTest {
     JsonArray all = new JsonArray();
     members.forEach(port -> all.add("127.0.0.1:" + port));
     json.put("cluster", new JsonObject().put("enabled", true).put("name", "wikifarm-cache-" + ProcessHandle.current()
-        .pid()).put("host", "127.0.0.1").put("port", hazelcastPort).put("bus-port", freePort()).put("members", all)
+        .pid()).put("host", "127.0.0.1").put("port", hazelcastPort).put("bus-port", EmbeddedMariaDb.freePort()).put("members", all)
         .put("min-members", 1));
     AppConfig config = ConfigLoader.fromJson(json);
     ClusteredVertx.Node node = ClusteredVertx.start(config.cluster(), Metrics.enable(new VertxOptions()))

@@ -4,27 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.wikifarm.provisioner.config.AppConfig;
-import org.wikifarm.provisioner.config.ConfigLoader;
 import org.wikifarm.provisioner.embedded.TestConfigs;
 import org.wikifarm.provisioner.embedded.TestInfra;
+import org.wikifarm.provisioner.support.Blocking;
 import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskId;
 import org.wikifarm.provisioner.task.TaskStatus;
 
 /** The SSE bridge's batched journal write, on the real Redis: the same entries {@link EventJournal} reads back. */
 class JournalBatchTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
   @Test
   void severalEventsAreJournaledInOrderWithTheirIdsAndTheRetention() throws Exception {
-    JsonObject json = TestConfigs.json(Files.createTempDirectory(TestInfra.scratch(), "farm"));
-    AppConfig config = ConfigLoader.fromJson(json);
+    AppConfig config = TestConfigs.config(Files.createTempDirectory(TestInfra.scratch(), "farm"));
     Vertx vertx = Vertx.vertx();
     try {
       Redis redis = Redis.createClient(vertx, TestInfra.redis().url());
@@ -49,6 +50,6 @@ class JournalBatchTest {
   }
 
   private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return Blocking.await(future, WAIT);
   }
 }
