@@ -41,9 +41,6 @@ public interface BenchContext {
   /** Runs wrk against a loopback URL: {@code wrk -t2 -c<connections> -d<measureFor> --latency [-s script]}. */
   WrkResult wrk(String url, int connections, Path luaScript) throws Exception;
 
-  /** As {@link #wrk(String, int, Path)} but for {@code duration} (a warm-up, a longer run). */
-  WrkResult wrk(String url, int connections, Path luaScript, Duration duration) throws Exception;
-
   /**
    * The warm-up every URL gets before it is measured: 3 s of wrk with the same settings, figures discarded, then
    * waits until the requests wrk left queued in the node are answered.
@@ -54,7 +51,15 @@ public interface BenchContext {
   void note(String line);
 
   /** wrk's figures. */
-  record WrkResult(double requestsPerSecond, double p99Millis, long non2xx, long errors) {}
+  record WrkResult(double requestsPerSecond, double p99Millis, long non2xx, long errors) {
+    /** Fails when any answer was not 2xx or any socket failed: such a figure measures errors, not the service. */
+    void requireClean(String what, Path serviceLog) {
+      if (non2xx > 0 || errors > 0) {
+        throw new IllegalStateException(what + ": " + non2xx + " non-2xx answers, " + errors + " socket errors; see "
+            + serviceLog);
+      }
+    }
+  }
 
   /** A running node; {@link #close()} stops it with SIGTERM and waits. */
   interface ServiceUnderTest extends AutoCloseable {

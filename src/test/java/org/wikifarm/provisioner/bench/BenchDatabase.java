@@ -1,9 +1,7 @@
 package org.wikifarm.provisioner.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.TestInfra;
 
@@ -48,22 +46,8 @@ final class BenchDatabase {
     String meta = EmbeddedMariaDb.METADATA_DB;
     db.run("DROP DATABASE IF EXISTS `" + meta + "`; "
         + "CREATE DATABASE `" + meta + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", null);
-    db.source(sqlDir.resolve("tables.sql"), meta);
-    for (Path migration : migrations(sqlDir)) {
-      db.source(migration, meta);
-    }
-    TestInfra.createSharedTables(db);
+    TestInfra.loadSchema(db, sqlDir);
     db.runEach(List.of(SEED, "ANALYZE TABLE wikifarm_wikis"), meta);
-  }
-
-  static List<Path> migrations(Path sqlDir) throws Exception {
-    Path dir = sqlDir.resolve("migrations");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted().toList();
-    }
   }
 
   /** Indexes of wikifarm_wikis, for the report: shows which migrations this version ran with. */

@@ -32,6 +32,17 @@ public record BenchRow(String id, String what, double value, String unit, String
     return new BenchRow(id, what, value, unit, against, againstValue, ratio, "≤ " + maxRatio + "×", ratio <= maxRatio);
   }
 
+  /** A figure given for context: no baseline, no goal. */
+  public static BenchRow info(String id, String what, double value, String unit) {
+    return new BenchRow(id, what, value, unit, "", Double.NaN, Double.NaN, "", true);
+  }
+
+  /** A resident set size that should come back near the idle one: at most 1.5× it. */
+  public static BenchRow nearIdle(String id, String what, double rssMiB, double idleMiB) {
+    return new BenchRow(id, what + " (idle after start: " + Math.round(idleMiB) + " MiB)", rssMiB, "MiB", "",
+        Double.NaN, Double.NaN, "returns near idle", rssMiB <= idleMiB * 1.5);
+  }
+
   /** An absolute figure with a ceiling (e.g. heap per connection ≤ 16 KiB, refused = 0). */
   public static BenchRow absoluteAtMost(String id, String what, double value, String unit, double max) {
     return new BenchRow(id, what, value, unit, "", Double.NaN, Double.NaN, "≤ " + max + " " + unit, value <= max);

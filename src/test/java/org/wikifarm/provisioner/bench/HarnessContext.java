@@ -127,8 +127,7 @@ final class HarnessContext implements BenchContext {
     return wrk(url, connections, luaScript, measureFor());
   }
 
-  @Override
-  public WrkResult wrk(String url, int connections, Path luaScript, Duration duration) throws Exception {
+  private WrkResult wrk(String url, int connections, Path luaScript, Duration duration) throws Exception {
     return Wrk.run(url, WRK_THREADS, connections, duration, luaScript);
   }
 

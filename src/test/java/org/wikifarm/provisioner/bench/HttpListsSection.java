@@ -52,8 +52,7 @@ public final class HttpListsSection implements BenchSection {
       }
     }
     List<BenchRow> rows = new ArrayList<>();
-    rows.add(new BenchRow("http.health", "GET /health (the baseline of the read rows)", health, "req/s", "",
-        Double.NaN, Double.NaN, "", true));
+    rows.add(BenchRow.info("http.health", "GET /health (the baseline of the read rows)", health, "req/s"));
     for (Endpoint e : ENDPOINTS) {
       rows.add(BenchRow.atLeast(e.id(), e.what(), measured.get(e.id()), "req/s", "GET /health", health, e.goal()));
     }
@@ -118,10 +117,7 @@ public final class HttpListsSection implements BenchSection {
     String url = service.baseUrl() + path;
     context.warmUp(url, CONNECTIONS, null);
     WrkResult result = context.wrk(url, CONNECTIONS, null);
-    if (result.non2xx() > 0 || result.errors() > 0) {
-      throw new IllegalStateException("GET " + path + ": " + result.non2xx() + " non-2xx answers, "
-          + result.errors() + " socket errors; see " + service.log());
-    }
+    result.requireClean("GET " + path, service.log());
     return result.requestsPerSecond();
   }
 

@@ -68,8 +68,8 @@ public final class MemorySection implements BenchSection {
     return List.of(
         BenchRow.absoluteAtMost("memory.idle-rss" + idSuffix, "idle RSS after start, " + flagsText, idle, "MiB",
             IDLE_CEILING_MIB),
-        new BenchRow("memory.rss-after-load" + idSuffix, "RSS right after the HTTP load, " + flagsText, loaded,
-            "MiB", "", Double.NaN, Double.NaN, "", true),
+        BenchRow.info("memory.rss-after-load" + idSuffix, "RSS right after the HTTP load, " + flagsText, loaded,
+            "MiB"),
         settledRow(idSuffix, "RSS " + settleSeconds(context) + " s after the HTTP load, " + flagsText, settled,
             idle));
   }

@@ -58,10 +58,7 @@ public final class PostSection implements BenchSection {
       double requests = result.requestsPerSecond() * context.measureFor().toSeconds();
       serviceCpuPerPost = (ProcessCpu.millis(node.pid()) - serviceCpu) / requests;
       dbCpuPerPost = (ProcessCpu.millis(mariadbd) - dbCpu) / requests;
-      if (result.non2xx() > 0 || result.errors() > 0) {
-        throw new IllegalStateException("POST /wikis: " + result.non2xx() + " non-2xx answers, " + result.errors()
-            + " socket errors; see " + node.log());
-      }
+      result.requireClean("POST /wikis", node.log());
       service = result.requestsPerSecond();
     }
     double pool8;
@@ -94,12 +91,8 @@ public final class PostSection implements BenchSection {
         BenchRow.atLeast("post.create", "POST /wikis", service, "req/s",
             "the same transaction directly, best of pool 8 / mariadb-slap 64 (" + (slapBest ? "slap" : "pool 8")
                 + ")", Math.max(pool8, slap), 0.8),
-        context("post.direct-pool8", "create transaction directly, vertx-mysql-client pool 8", pool8),
-        context("post.direct-slap64", "create transaction directly, mariadb-slap 64 clients", slap));
-  }
-
-  private static BenchRow context(String id, String what, double value) {
-    return new BenchRow(id, what, value, "tx/s", "", Double.NaN, Double.NaN, "", true);
+        BenchRow.info("post.direct-pool8", "create transaction directly, vertx-mysql-client pool 8", pool8, "tx/s"),
+        BenchRow.info("post.direct-slap64", "create transaction directly, mariadb-slap 64 clients", slap, "tx/s"));
   }
 
   /** A wrk script that sends a valid create with a slug no other request of the run uses. */

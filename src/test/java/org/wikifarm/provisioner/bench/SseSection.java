@@ -70,9 +70,7 @@ public final class SseSection implements BenchSection {
           idleHeapKiB(node, gates), "KiB", 16));
       Thread.sleep(5_000); // the streams are closed: what the node gives back
       double afterMiB = node.rssKiB() / 1024.0;
-      rows.add(new BenchRow("memory.rss-after-sse", "RSS 5 s after the SSE runs (idle after start: "
-          + Math.round(idleMiB) + " MiB)", afterMiB, "MiB", "", Double.NaN, Double.NaN, "returns near idle",
-          afterMiB <= idleMiB * 1.5));
+      rows.add(BenchRow.nearIdle("memory.rss-after-sse", "RSS 5 s after the SSE runs", afterMiB, idleMiB));
     }
     rows.add(rssAfterStreamsWithRecommendedFlags(config, context, gates));
     return rows;
@@ -95,9 +93,8 @@ public final class SseSection implements BenchSection {
       }
       Thread.sleep(5_000);
       double afterMiB = node.rssKiB() / 1024.0;
-      return new BenchRow("memory.rss-after-sse.recommended", "RSS 5 s after 5,000 SSE streams, "
-          + String.join(" ", MemorySection.RECOMMENDED) + " (idle after start: " + Math.round(idleMiB) + " MiB)",
-          afterMiB, "MiB", "", Double.NaN, Double.NaN, "returns near idle", afterMiB <= idleMiB * 1.5);
+      return BenchRow.nearIdle("memory.rss-after-sse.recommended", "RSS 5 s after 5,000 SSE streams, "
+          + String.join(" ", MemorySection.RECOMMENDED), afterMiB, idleMiB);
     }
   }
 

@@ -33,14 +33,22 @@ public final class TestInfra {
   public static synchronized EmbeddedMariaDb mariaDb() throws Exception {
     if (mariaDb == null) {
       EmbeddedMariaDb db = EmbeddedMariaDb.start(scratch().resolve("mariadb-data"), 0); // scratch(): cleanup hook
-      db.source(Path.of("sql", "tables.sql").toAbsolutePath(), EmbeddedMariaDb.METADATA_DB);
-      for (Path migration : migrations()) {
-        db.source(migration.toAbsolutePath(), EmbeddedMariaDb.METADATA_DB);
-      }
-      createSharedTables(db);
+      loadSchema(db, Path.of("sql"));
       mariaDb = db;
     }
     return mariaDb;
+  }
+
+  /**
+   * The metadata schema of a {@code sql/} directory (its tables.sql, then its migrations in order) and the shared
+   * database's tables, into an empty metadata database.
+   */
+  public static void loadSchema(EmbeddedMariaDb db, Path sqlDir) throws Exception {
+    db.source(sqlDir.resolve("tables.sql").toAbsolutePath(), EmbeddedMariaDb.METADATA_DB);
+    for (Path migration : migrations(sqlDir)) {
+      db.source(migration.toAbsolutePath(), EmbeddedMariaDb.METADATA_DB);
+    }
+    createSharedTables(db);
   }
 
   /** The farm's shared database as phase 3 expects it: the shared tables, and one that must never be granted. */
@@ -61,7 +69,16 @@ public final class TestInfra {
 
   /** sql/migrations/*.sql in the order their dated names give, as an operator applies them. */
   public static java.util.List<Path> migrations() throws IOException {
-    try (java.util.stream.Stream<Path> files = Files.list(Path.of("sql", "migrations"))) {
+    return migrations(Path.of("sql"));
+  }
+
+  /** The migrations of another {@code sql/} directory (an older commit's, say); none when it has no such folder. */
+  public static java.util.List<Path> migrations(Path sqlDir) throws IOException {
+    Path dir = sqlDir.resolve("migrations");
+    if (!Files.isDirectory(dir)) {
+      return java.util.List.of();
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted().toList();
     }
   }
