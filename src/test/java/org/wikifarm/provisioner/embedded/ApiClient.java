@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.embedded;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,6 +37,11 @@ public final class ApiClient {
     public String errorCode() {
       return json().getJsonObject("error").getString("code");
     }
+  }
+
+  /** The slugs of a {@code wikis} array of a list answer, in its order. */
+  public static List<String> slugsOf(JsonArray wikis) {
+    return wikis.stream().map(w -> ((JsonObject) w).getString("slug")).toList();
   }
 
   public Response get(String path, String... headers) throws Exception {

@@ -263,9 +263,7 @@ class ExtensionCallsTest {
   }
 
   private static List<String> slugs(JsonArray wikis) {
-    List<String> out = new ArrayList<>();
-    wikis.forEach(w -> out.add(((JsonObject) w).getString("slug")));
-    return out;
+    return ApiClient.slugsOf(wikis);
   }
 
   private static String ownerName(TestDb db, String slug) throws Exception {

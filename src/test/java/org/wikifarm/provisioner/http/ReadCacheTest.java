@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -154,11 +153,7 @@ class ReadCacheTest {
 
   private static List<String> slugs(ApiClient.Response response) {
     assertEquals(200, response.status(), response.body());
-    List<String> out = new ArrayList<>();
-    for (Object w : response.json().getJsonArray("wikis")) {
-      out.add(((JsonObject) w).getString("slug"));
-    }
-    return out;
+    return ApiClient.slugsOf(response.json().getJsonArray("wikis"));
   }
 
   private static void await(String what, Callable<Boolean> condition) throws Exception {

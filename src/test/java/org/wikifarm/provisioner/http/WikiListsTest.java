@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.RunningService;
 import org.wikifarm.provisioner.embedded.TestDb;
@@ -212,8 +213,6 @@ class WikiListsTest {
   }
 
   private static List<String> slugsOf(JsonArray wikis) {
-    List<String> out = new ArrayList<>();
-    wikis.forEach(w -> out.add(((JsonObject) w).getString("slug")));
-    return out;
+    return ApiClient.slugsOf(wikis);
   }
 }

@@ -1,11 +1,13 @@
 package org.wikifarm.provisioner.sse;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.wikifarm.provisioner.store.EventJournal;
+import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.task.TaskEvent;
 
 /**
@@ -33,6 +35,13 @@ final class InMemoryJournal implements JournalWriter, JournalReader {
       }
     }
     return Future.succeededFuture(out);
+  }
+
+  /** Journals the event and publishes it with its id on the task's address, as the bridge does; returns the id. */
+  String journalAndPublish(Vertx vertx, String taskId, TaskEvent event) {
+    String id = append(taskId, event).result();
+    vertx.eventBus().publish(EventBusAddresses.task(taskId), new TaskEvent.Journaled(id, event).toJson());
+    return id;
   }
 
   /** Everything journaled for a task, oldest first. */

@@ -334,9 +334,11 @@ class SseConnectionTest {
    * with its id. Returns the id.
    */
   private String publishLive(Vertx vertx, String id, TaskEvent event) {
-    String journalId = id != null ? id : journal.append(taskId, event).result();
-    vertx.eventBus().publish(EventBusAddresses.task(taskId), new TaskEvent.Journaled(journalId, event).toJson());
-    return journalId;
+    if (id == null) {
+      return journal.journalAndPublish(vertx, taskId, event);
+    }
+    vertx.eventBus().publish(EventBusAddresses.task(taskId), new TaskEvent.Journaled(id, event).toJson());
+    return id;
   }
 
   private Future<HttpClientResponse> request(String lastEventId) {

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import io.vertx.junit5.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.wikifarm.provisioner.store.Task;
-import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskId;
 import org.wikifarm.provisioner.task.TaskStatus;
@@ -158,8 +157,7 @@ class TaskEventHubTest {
   }
 
   private void publish(Vertx vertx, TaskEvent event) {
-    String id = journal.append(taskId, event).result();
-    vertx.eventBus().publish(EventBusAddresses.task(taskId), new TaskEvent.Journaled(id, event).toJson());
+    journal.journalAndPublish(vertx, taskId, event);
   }
 
   private static String frames(List<TaskEventHub.Entry> entries) {
