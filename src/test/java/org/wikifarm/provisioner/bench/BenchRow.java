@@ -43,6 +43,11 @@ public record BenchRow(String id, String what, double value, String unit, String
         Double.NaN, Double.NaN, "returns near idle", rssMiB <= idleMiB * 1.5);
   }
 
+  /** The same figure given for context: its goal is not judged (e.g. memory with the JVM's default flags). */
+  public BenchRow context() {
+    return new BenchRow(id, what, value, unit, against, againstValue, ratio, "", true);
+  }
+
   /** An absolute figure with a ceiling (e.g. heap per connection ≤ 16 KiB, refused = 0). */
   public static BenchRow absoluteAtMost(String id, String what, double value, String unit, double max) {
     return new BenchRow(id, what, value, unit, "", Double.NaN, Double.NaN, "≤ " + max + " " + unit, value <= max);

@@ -7,13 +7,18 @@ import org.wikifarm.provisioner.bench.BenchContext.ServiceUnderTest;
 
 /**
  * The node's resident memory (VmRSS): after start and a few idle seconds, after HTTP load on the read
- * endpoints, and after {@value #SETTLE_SECONDS} s idle again — with the JVM's default flags and with the flags
- * docs/DEPLOYMENT.md recommends. On the current code it also measures the candidate flag sets that
- * recommendation was chosen from (idle RSS and the featured list's throughput), so the choice can be checked.
+ * endpoints, and after {@value #SETTLE_SECONDS} s idle again — with the flags docs/DEPLOYMENT.md recommends (what
+ * the systemd unit and the container run, so the goals are judged on them) and, for context, with the JVM's
+ * defaults. On the current code it also measures the candidate flag sets that recommendation was chosen from
+ * (idle RSS and the featured list's throughput), so the choice can be checked.
  */
 public final class MemorySection implements BenchSection {
   /** The flags docs/DEPLOYMENT.md recommends; keep the two in step. */
-  static final List<String> RECOMMENDED = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m");
+  static final List<String> RECOMMENDED = List.of("-XX:+UseG1GC", "-Xms64m", "-Xmx384m",
+      "-XX:G1PeriodicGCInterval=10000", "-XX:-G1PeriodicGCInvokesConcurrent", "-XX:MinHeapFreeRatio=10",
+      "-XX:MaxHeapFreeRatio=30", "-XX:TrimNativeHeapInterval=10000");
+  /** How long a node idles after load before its RSS is read again: longer than RECOMMENDED's intervals. */
+  static final int SETTLE_SECONDS = 30;
   /** What RECOMMENDED was chosen from: one change at a time, then together. */
   private static final List<List<String>> CANDIDATES = List.of(
       List.of("-Xmx256m"),
@@ -22,11 +27,13 @@ public final class MemorySection implements BenchSection {
       List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m"),
       List.of("-Xms64m", "-Xmx256m", "-XX:TieredStopAtLevel=1"),
       List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
-          "-XX:MaxMetaspaceSize=128m"));
+          "-XX:MaxMetaspaceSize=128m"),
+      List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m"), // the recommendation before the SSE memory rows
+      List.of("-XX:+UseG1GC", "-Xms64m", "-Xmx384m", "-XX:G1PeriodicGCInterval=10000",
+          "-XX:-G1PeriodicGCInvokesConcurrent", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"));
   private static final int IDLE_SECONDS = 10;
   /** Issue 15's goal for a node's idle RSS. */
   private static final int IDLE_CEILING_MIB = 200;
-  private static final int SETTLE_SECONDS = 30;
   private static final String FEATURED = "/provisioner/v1/wikis?featured=1&limit=20";
   private static final String OWNER = "/provisioner/v1/users/" + BenchDatabase.SAMPLE_OWNER + "/wikis";
 
@@ -71,16 +78,17 @@ public final class MemorySection implements BenchSection {
         BenchRow.info("memory.rss-after-load" + idSuffix, "RSS right after the HTTP load, " + flagsText, loaded,
             "MiB"),
         settledRow(idSuffix, "RSS " + settleSeconds(context) + " s after the HTTP load, " + flagsText, settled,
-            idle));
+            idle, !flags.isEmpty()));
   }
 
   /**
    * "Returns near idle after load", made measurable: back under the idle ceiling of {@value #IDLE_CEILING_MIB}
-   * MiB; the ratio to the idle figure of the same node is shown beside it.
+   * MiB; the ratio to the idle figure of the same node is shown beside it. Judged only for the recommended
+   * flags; the defaults' row is context (a JVM left to size itself keeps what it grew).
    */
-  private static BenchRow settledRow(String idSuffix, String what, double settled, double idle) {
+  private static BenchRow settledRow(String idSuffix, String what, double settled, double idle, boolean judged) {
     return new BenchRow("memory.rss-settled" + idSuffix, what, settled, "MiB", "idle RSS after start", idle,
-        settled / idle, "≤ " + IDLE_CEILING_MIB + " MiB (the idle ceiling)", settled <= IDLE_CEILING_MIB);
+        settled / idle, judged ? "≤ " + IDLE_CEILING_MIB + " MiB (the idle ceiling)" : "", settled <= IDLE_CEILING_MIB);
   }
 
   private void candidate(BenchContext context, List<String> flags) throws Exception {

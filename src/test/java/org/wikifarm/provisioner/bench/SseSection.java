@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  * same client ({@link SseLoad}), each frame stamped when its event happened, before any fan-out, on both sides.
  * Both sides first run one unrecorded round of 1,000 (a fresh JVM's first fan-out runs interpreted). Then 5,000 subscribers connecting at once to four gated tasks (refused =
  * anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
- * minus before them, via {@code jcmd GC.class_histogram}), and the RSS once the streams are gone
- * ("near idle": at most 1.5× the RSS right after start).
+ * minus before them, via {@code jcmd GC.class_histogram}), and the RSS {@value MemorySection#SETTLE_SECONDS} s
+ * after the streams are gone ("near idle": at most 1.5× the RSS right after start), judged for the flags
+ * docs/DEPLOYMENT.md recommends, given for context with the JVM's defaults.
  */
 public final class SseSection implements BenchSection {
   private static final int[] SUBSCRIBERS = {1_000, 5_000, 10_000};
@@ -68,9 +69,10 @@ public final class SseSection implements BenchSection {
           burst(node, gates), "", 0));
       rows.add(BenchRow.absoluteAtMost("sse.heap-per-connection", "heap per idle SSE connection",
           idleHeapKiB(node, gates), "KiB", 16));
-      Thread.sleep(5_000); // the streams are closed: what the node gives back
+      Thread.sleep(MemorySection.SETTLE_SECONDS * 1000L); // the streams are closed: what the node gives back
       double afterMiB = node.rssKiB() / 1024.0;
-      rows.add(BenchRow.nearIdle("memory.rss-after-sse", "RSS 5 s after the SSE runs", afterMiB, idleMiB));
+      rows.add(BenchRow.nearIdle("memory.rss-after-sse", "RSS " + MemorySection.SETTLE_SECONDS
+          + " s after the SSE runs, default JVM flags", afterMiB, idleMiB).context());
     }
     rows.add(rssAfterStreamsWithRecommendedFlags(config, context, gates));
     return rows;
@@ -78,7 +80,7 @@ public final class SseSection implements BenchSection {
 
   /**
    * The same "returns near idle" question for a node started with the JVM flags DEPLOYMENT.md recommends: 5,000
-   * streams connected (in waves) to four gated tasks, the tasks ended, the RSS 5 s later.
+   * streams connected (in waves) to four gated tasks, the tasks ended, the RSS {@value MemorySection#SETTLE_SECONDS} s later.
    */
   private BenchRow rssAfterStreamsWithRecommendedFlags(JsonObject config, BenchContext context, Path gates)
       throws Exception {
@@ -91,9 +93,10 @@ public final class SseSection implements BenchSection {
         openGates(gates, tasks);
         SseLoad.awaitEnds(streams, 120);
       }
-      Thread.sleep(5_000);
+      Thread.sleep(MemorySection.SETTLE_SECONDS * 1000L);
       double afterMiB = node.rssKiB() / 1024.0;
-      return BenchRow.nearIdle("memory.rss-after-sse.recommended", "RSS 5 s after 5,000 SSE streams, "
+      return BenchRow.nearIdle("memory.rss-after-sse.recommended", "RSS " + MemorySection.SETTLE_SECONDS
+          + " s after 5,000 SSE streams, "
           + String.join(" ", MemorySection.RECOMMENDED), afterMiB, idleMiB);
     }
   }
