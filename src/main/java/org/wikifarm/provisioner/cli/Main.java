@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigException;
@@ -92,14 +94,20 @@ public final class Main implements Callable<Integer> {
     System.exit(run(Arrays.asList(args), out, err));
   }
 
-  /** Log lines survive the graceful shutdown and have one readable format, unless a config file says otherwise. */
+  /**
+   * Log lines survive the graceful shutdown and have one readable format ({@link LogLineFormatter}), unless a
+   * logging config file or a SimpleFormatter format of the operator's says otherwise.
+   */
   static void configureLogging() {
     if (System.getProperty("java.util.logging.manager") == null) {
       System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
     }
     if (System.getProperty("java.util.logging.config.file") == null
         && System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
+      LogLineFormatter format = new LogLineFormatter();
+      for (Handler handler : LogManager.getLogManager().getLogger("").getHandlers()) {
+        handler.setFormatter(format); // the JDK's default configuration: one ConsoleHandler (stderr)
+      }
     }
   }
 

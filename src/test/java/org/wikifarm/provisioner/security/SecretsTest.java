@@ -23,8 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.Test;
+import org.wikifarm.provisioner.cli.LogLineFormatter;
 import org.wikifarm.provisioner.embedded.ApiClient;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.embedded.EmbeddedRedis;
@@ -172,7 +172,7 @@ class SecretsTest {
   }
 
   private static Handler capturingLog(List<String> seen) {
-    SimpleFormatter format = new SimpleFormatter();
+    LogLineFormatter format = new LogLineFormatter(); // the service log's own line
     return new Handler() {
       @Override
       public void publish(LogRecord r) {
