@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * events, then prints a line every 100 ms), p99 of receive time minus the journal id's timestamp, against
  * {@link PlainSseBroadcast} (its own JVM) sending the same shape of stream to as many subscribers through the
  * same client ({@link SseLoad}), each frame stamped when its event happened, before any fan-out, on both sides.
- * Both sides first run one unrecorded round of 1,000 (a fresh JVM's first fan-out runs interpreted). Then 5,000 subscribers connecting at once to four gated tasks (refused =
- * anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
+ * Both sides first run {@value #WARM_UP_ROUNDS} unrecorded rounds of 1,000 (a fresh JVM's first fan-outs run
+ * interpreted; their p99s go to the notes). Then 5,000 subscribers connecting at once to four gated tasks
+ * (refused = anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
  * minus before them, via {@code jcmd GC.class_histogram}), and the RSS {@value MemorySection#SETTLE_SECONDS} s
  * after the streams are gone ("near idle": at most 1.5× the RSS right after start), judged for the flags
  * docs/DEPLOYMENT.md recommends, given for context with the JVM's defaults.
@@ -30,8 +31,14 @@ public final class SseSection implements BenchSection {
   private static final int TASKS = 4;
   private static final int BURST = 5_000;
   private static final int WAVE = 500;
-  /** The unrecorded first round of both sides: a fresh JVM's first fan-out runs interpreted. */
+  /** Subscribers of each unrecorded warm-up round, on both sides: a fresh JVM's first fan-outs run interpreted. */
   private static final int WARM_UP = 1_000;
+  /**
+   * Warm-up rounds before the recorded ones, on both sides. One was not enough for the service, whose rounds
+   * run real tasks through far more code than the broadcast's loop: on one JVM, successive 1,000-subscriber
+   * rounds measured 148 → 39 → 40, 166 → 83 → 32 and 116 → 120 → 72 → 41 → 37 ms; a node in service is warm.
+   */
+  private static final int WARM_UP_ROUNDS = 3;
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -52,17 +59,22 @@ public final class SseSection implements BenchSection {
             + lines + " ]; do echo step $i; i=$((i+1)); sleep 0.1; done")));
 
     List<BenchRow> rows = new ArrayList<>();
-    double[] plain = plainBroadcast(scratch, lines);
+    PlainRuns plain = plainBroadcast(scratch, lines);
     try (BenchContext.ServiceUnderTest node = context.start(config)) {
       double idleMiB = node.rssKiB() / 1024.0;
-      deliveryRound(node, gates, WARM_UP, "warm"); // JIT and pools warmed as the broadcast's are; not recorded
+      List<Long> warmUp = new ArrayList<>();
+      for (int i = 0; i < WARM_UP_ROUNDS; i++) { // JIT and pools warmed as the broadcast's are; not recorded
+        warmUp.add(Math.round(deliveryRound(node, gates, WARM_UP, "warm" + i).p99()));
+      }
+      context.note("sse " + context.codeLabel() + ": warm-up rounds of " + WARM_UP + " subscribers (not recorded), "
+          + "p99 " + warmUp + " ms; the plain broadcast's " + plain.warmUp() + " ms");
       for (int i = 0; i < SUBSCRIBERS.length; i++) {
         int n = SUBSCRIBERS[i];
         Round round = deliveryRound(node, gates, n, "r" + n);
         rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery",
-            round.p99(), "ms", "a minimal Vert.x SSE broadcast", plain[i], 1.5));
+            round.p99(), "ms", "a minimal Vert.x SSE broadcast", plain.p99()[i], 1.5));
         context.note("sse " + context.codeLabel() + ": " + n + " subscribers, " + round.counted() + " frames counted, "
-            + round.unended() + " streams without their terminal event within 120 s; plain broadcast p99 " + plain[i]
+            + round.unended() + " streams without their terminal event within 120 s; plain broadcast p99 " + plain.p99()[i]
             + " ms");
       }
       rows.add(BenchRow.absoluteAtMost("sse.burst.refused", "5,000 subscribers connecting at once, refused",
@@ -116,8 +128,11 @@ public final class SseSection implements BenchSection {
     }
   }
 
-  /** p99 of the plain broadcast for each subscriber count after one unrecorded warm-up round, one JVM for all. */
-  private double[] plainBroadcast(Path scratch, int progressEvents) throws Exception {
+  /** The plain broadcast's p99 per recorded subscriber count, and its warm-up rounds' p99s (for the notes). */
+  private record PlainRuns(double[] p99, List<Long> warmUp) {}
+
+  /** p99 of the plain broadcast for each subscriber count after the unrecorded warm-up rounds, one JVM for all. */
+  private PlainRuns plainBroadcast(Path scratch, int progressEvents) throws Exception {
     Path log = scratch.resolve("plain-broadcast.log");
     Process server = new ProcessBuilder(HarnessContext.javaBinary(),
         "-cp", System.getProperty("java.class.path"), PlainSseBroadcast.class.getName())
@@ -132,12 +147,15 @@ public final class SseSection implements BenchSection {
         throw new IllegalStateException("the plain SSE broadcast did not start; see " + log);
       }
       String base = "http://127.0.0.1:" + line.substring("listening ".length()).trim();
+      List<Long> warmUp = new ArrayList<>();
+      for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+        warmUp.add(Math.round(plainRound(base, WARM_UP, progressEvents)));
+      }
       double[] p99 = new double[SUBSCRIBERS.length];
-      plainRound(base, WARM_UP, progressEvents);
       for (int i = 0; i < SUBSCRIBERS.length; i++) {
         p99[i] = plainRound(base, SUBSCRIBERS[i], progressEvents);
       }
-      return p99;
+      return new PlainRuns(p99, warmUp);
     } finally {
       server.destroy();
       server.waitFor(10, TimeUnit.SECONDS);
