@@ -1,6 +1,7 @@
 package org.wikifarm.provisioner.worker;
 
 import org.wikifarm.provisioner.support.Blocking;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
@@ -46,19 +47,23 @@ final class RedisLedger implements RollbackLedger {
     this.doneKey = keys.taskDone(taskId);
   }
 
-  /** Loads what an earlier run of the task recorded (empty for a fresh task). */
-  static RedisLedger load(RedisAPI redis, RedisKeys keys, String taskId) throws Exception {
+  /**
+   * Reads what an earlier run of the task recorded (empty for a fresh task): the list and the set, asked
+   * together. The caller waits for it (and retries) together with its other reads.
+   */
+  static Future<RedisLedger> read(RedisAPI redis, RedisKeys keys, String taskId) {
     RedisLedger ledger = new RedisLedger(redis, keys, taskId);
-    Response list = Blocking.retrying("reading the ledger", PATIENCE,
-        () -> redis.lrange(ledger.ledgerKey, "0", "-1"));
-    for (Response item : list) {
-      ledger.memory.record(LedgerEntry.fromJson(new JsonObject(item.toString())));
-    }
-    Response members = Blocking.retrying("reading the ledger", PATIENCE, () -> redis.smembers(ledger.doneKey));
-    for (Response item : members) {
-      ledger.memory.markDone(item.toString());
-    }
-    return ledger;
+    Future<Response> list = redis.lrange(ledger.ledgerKey, "0", "-1");
+    Future<Response> members = redis.smembers(ledger.doneKey);
+    return Future.all(list, members).map(both -> {
+      for (Response item : list.result()) {
+        ledger.memory.record(LedgerEntry.fromJson(new JsonObject(item.toString())));
+      }
+      for (Response item : members.result()) {
+        ledger.memory.markDone(item.toString());
+      }
+      return ledger;
+    });
   }
 
   @Override
@@ -74,7 +79,7 @@ final class RedisLedger implements RollbackLedger {
             : rewriteEntries()));
   }
 
-  private io.vertx.core.Future<Response> rewriteEntries() {
+  private Future<Response> rewriteEntries() {
     List<LedgerEntry> entries = memory.entries();
     if (entries.isEmpty()) {
       return redis.del(List.of(ledgerKey));
@@ -116,7 +121,7 @@ final class RedisLedger implements RollbackLedger {
     write(() -> redis.del(List.of(ledgerKey, doneKey)));
   }
 
-  private void write(java.util.function.Supplier<io.vertx.core.Future<Response>> action) {
+  private void write(java.util.function.Supplier<Future<Response>> action) {
     try {
       Blocking.retrying("writing the rollback ledger to Redis", PATIENCE, action);
     } catch (Exception e) {
