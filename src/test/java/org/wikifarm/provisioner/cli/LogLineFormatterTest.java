@@ -49,6 +49,15 @@ class LogLineFormatterTest {
     assertTrue(lines[2].trim().startsWith("at " + LogLineFormatterTest.class.getName()), lines[2]);
   }
 
+  @Test
+  void aRecordWithoutAMessageStillGoesOutWithItsStackTrace() {
+    LogRecord record = record(Level.WARNING, null); // as a library logging only an exception does
+    record.setThrown(new java.nio.channels.ClosedChannelException());
+    String[] lines = format.format(record).split(System.lineSeparator());
+    assertTrue(lines[0].endsWith(" WARNING org.wikifarm.test - null"), lines[0]);
+    assertEquals("java.nio.channels.ClosedChannelException", lines[1]);
+  }
+
   private static LogRecord record(Level level, String message, Object... parameters) {
     LogRecord record = new LogRecord(level, message);
     record.setLoggerName("org.wikifarm.test");
