@@ -80,13 +80,13 @@ public final class TaskRunner {
       boolean fromQueue) throws Exception {
     String taskId = claimed.id();
     TaskKind kind = kinds.get(claimed.type());
-    Start start = Blocking.retrying("loading task " + taskId, PATIENCE, () -> start(taskId));
+    StartReads start = Blocking.retrying("loading task " + taskId, PATIENCE, () -> readStart(taskId));
     Wiki wiki = start.wiki();
     WikiRequest request;
     try {
       request = kind.request(taskId, wiki, start.spec());
     } catch (TaskKind.CannotRun e) {
-      cannotRun(kind, claimed, node, wiki, start.ledger(), e.getMessage());
+      cannotRun(kind, claimed, node, wiki, start.ledger(), start.row(), e.getMessage());
       return;
     }
     Orchestrator orchestrator = kind.orchestrator();
@@ -138,13 +138,13 @@ public final class TaskRunner {
   }
 
   /** What a run starts from: the wiki row, the request's stored extras, the task row and the ledger. */
-  private record Start(Wiki wiki, JsonObject spec, Task row, RedisLedger ledger) {}
+  private record StartReads(Wiki wiki, JsonObject spec, Task row, RedisLedger ledger) {}
 
   /**
    * The start's reads, asked together: none depends on another, so they cost one wait instead of five round
    * trips in a row (every task pays them before its first phase).
    */
-  private Future<Start> start(String taskId) {
+  private Future<StartReads> readStart(String taskId) {
     Future<Wiki> wiki = tasks.wikiOf(taskId);
     Future<JsonObject> spec = tasks.specOf(taskId)
         // no spec column (migration not applied): only a task queued by an older version keeps extras in Redis
@@ -152,7 +152,7 @@ public final class TaskRunner {
     Future<Task> row = tasks.find(taskId);
     Future<RedisLedger> ledger = RedisLedger.read(redis, keys, taskId);
     return Future.all(wiki, spec, row, ledger)
-        .map(all -> new Start(wiki.result(), spec.result(), row.result(), ledger.result()));
+        .map(all -> new StartReads(wiki.result(), spec.result(), row.result(), ledger.result()));
   }
 
   /**
@@ -160,7 +160,7 @@ public final class TaskRunner {
    * the orchestrator undoes whatever the ledger holds (a delete undoes nothing and names what remains) before
    * the task fails, so nothing is left behind unnamed (SPEC §8).
    */
-  private void cannotRun(TaskKind kind, ClaimedTask claimed, String node, Wiki wiki, RedisLedger ledger,
+  private void cannotRun(TaskKind kind, ClaimedTask claimed, String node, Wiki wiki, RedisLedger ledger, Task row,
       String reason) throws Exception {
     String taskId = claimed.id();
     Redactor redactor = Redactor.forConfig(config);
@@ -182,7 +182,7 @@ public final class TaskRunner {
       ledger.clear(); // a done-set without entries
     }
     String message = reason + (problem == null ? "; nothing was left behind" : ". " + problem);
-    Task row = Blocking.retrying("loading task " + taskId, PATIENCE, () -> tasks.find(taskId));
+    // the row as the start read it: under our lease nothing else writes it, and a rollback writes no progress
     finish(kind, claimed, node, wiki, false, problem == null, Math.max(doneUpTo, row == null ? 0 : row.progress()),
         redactor.redact(message));
   }
