@@ -44,7 +44,7 @@ public record BenchRow(String id, String what, double value, String unit, String
   }
 
   /** The same figure given for context: its goal is not judged (e.g. memory with the JVM's default flags). */
-  public BenchRow context() {
+  public BenchRow unjudged() {
     return new BenchRow(id, what, value, unit, against, againstValue, ratio, "", true);
   }
 

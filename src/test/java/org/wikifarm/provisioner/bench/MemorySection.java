@@ -15,10 +15,13 @@ import org.wikifarm.provisioner.bench.BenchContext.ServiceUnderTest;
 public final class MemorySection implements BenchSection {
   /** The flags docs/DEPLOYMENT.md recommends; keep the two in step. */
   static final List<String> RECOMMENDED = List.of("-XX:+UseG1GC", "-Xms64m", "-Xmx384m",
-      "-XX:G1PeriodicGCInterval=10000", "-XX:-G1PeriodicGCInvokesConcurrent", "-XX:MinHeapFreeRatio=10",
+      "-XX:G1PeriodicGCInterval=30000", "-XX:-G1PeriodicGCInvokesConcurrent", "-XX:MinHeapFreeRatio=10",
       "-XX:MaxHeapFreeRatio=30", "-XX:TrimNativeHeapInterval=10000");
-  /** How long a node idles after load before its RSS is read again: longer than RECOMMENDED's intervals. */
-  static final int SETTLE_SECONDS = 30;
+  /**
+   * How long a node idles after load before its RSS is read again, quick or not: RECOMMENDED's periodic
+   * collection starts up to two of its 30 s intervals after the last collection, the native trim up to 10 s later.
+   */
+  static final int SETTLE_SECONDS = 75;
   /** What RECOMMENDED was chosen from: one change at a time, then together. */
   private static final List<List<String>> CANDIDATES = List.of(
       List.of("-Xmx256m"),
@@ -28,9 +31,9 @@ public final class MemorySection implements BenchSection {
       List.of("-Xms64m", "-Xmx256m", "-XX:TieredStopAtLevel=1"),
       List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m", "-Xss512k", "-XX:ReservedCodeCacheSize=64m",
           "-XX:MaxMetaspaceSize=128m"),
-      List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m"), // the recommendation before the SSE memory rows
-      List.of("-XX:+UseG1GC", "-Xms64m", "-Xmx384m", "-XX:G1PeriodicGCInterval=10000",
-          "-XX:-G1PeriodicGCInvokesConcurrent", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30"));
+      List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m")); // the recommendation before the SSE memory rows
+  /** A candidate's settling time: its figures are context, and nine of them at SETTLE_SECONDS would take long. */
+  private static final int CANDIDATE_SETTLE_SECONDS = 30;
   private static final int IDLE_SECONDS = 10;
   /** Issue 15's goal for a node's idle RSS. */
   private static final int IDLE_CEILING_MIB = 200;
@@ -57,38 +60,38 @@ public final class MemorySection implements BenchSection {
     return rows;
   }
 
-  /** Idle after start, after load, settled after load: three rows. */
+  /**
+   * Idle after start, after load, settled after load: three rows, judged for the recommended flags; with the
+   * JVM's defaults they are context (a JVM left to size itself keeps what it grew).
+   */
   private List<BenchRow> lifeCycle(BenchContext context, String idSuffix, String flagsText, List<String> flags)
       throws Exception {
     double idle;
+    double featured;
     double loaded;
     double settled;
     try (ServiceUnderTest node = start(context, flags)) {
       Thread.sleep(IDLE_SECONDS * 1000L);
       idle = mib(node);
-      HttpListsSection.measureOrNote(context, node, FEATURED);
+      featured = HttpListsSection.measureOrNote(context, node, FEATURED);
       HttpListsSection.measureOrNote(context, node, OWNER);
       loaded = mib(node);
-      Thread.sleep(settleSeconds(context) * 1000L);
+      Thread.sleep(SETTLE_SECONDS * 1000L);
       settled = mib(node);
     }
-    return List.of(
+    context.note(String.format(Locale.ROOT, "memory %s: the featured list with %s: %.0f req/s (what these flags "
+        + "cost in speed; the speed sections run with the defaults)", context.codeLabel(), flagsText, featured));
+    List<BenchRow> rows = List.of(
         BenchRow.absoluteAtMost("memory.idle-rss" + idSuffix, "idle RSS after start, " + flagsText, idle, "MiB",
             IDLE_CEILING_MIB),
         BenchRow.info("memory.rss-after-load" + idSuffix, "RSS right after the HTTP load, " + flagsText, loaded,
             "MiB"),
-        settledRow(idSuffix, "RSS " + settleSeconds(context) + " s after the HTTP load, " + flagsText, settled,
-            idle, !flags.isEmpty()));
-  }
-
-  /**
-   * "Returns near idle after load", made measurable: back under the idle ceiling of {@value #IDLE_CEILING_MIB}
-   * MiB; the ratio to the idle figure of the same node is shown beside it. Judged only for the recommended
-   * flags; the defaults' row is context (a JVM left to size itself keeps what it grew).
-   */
-  private static BenchRow settledRow(String idSuffix, String what, double settled, double idle, boolean judged) {
-    return new BenchRow("memory.rss-settled" + idSuffix, what, settled, "MiB", "idle RSS after start", idle,
-        settled / idle, judged ? "≤ " + IDLE_CEILING_MIB + " MiB (the idle ceiling)" : "", settled <= IDLE_CEILING_MIB);
+        // "returns near idle after load", made measurable: back under the idle ceiling, the ratio to this node's
+        // idle figure beside it
+        new BenchRow("memory.rss-settled" + idSuffix, "RSS " + SETTLE_SECONDS + " s after the HTTP load, "
+            + flagsText, settled, "MiB", "idle RSS after start", idle, settled / idle,
+            "≤ " + IDLE_CEILING_MIB + " MiB (the idle ceiling)", settled <= IDLE_CEILING_MIB));
+    return flags.isEmpty() ? rows.stream().map(BenchRow::unjudged).toList() : rows;
   }
 
   private void candidate(BenchContext context, List<String> flags) throws Exception {
@@ -97,16 +100,11 @@ public final class MemorySection implements BenchSection {
       double idle = mib(node);
       double featured = HttpListsSection.measureOrNote(context, node, FEATURED);
       double loaded = mib(node);
-      Thread.sleep(SETTLE_SECONDS * 1000L);
+      Thread.sleep(CANDIDATE_SETTLE_SECONDS * 1000L);
       context.note(String.format(Locale.ROOT, "candidate flags `%s`: idle %.0f MiB, featured list %.0f req/s, "
           + "%.0f MiB after it, %.0f MiB %d s later", String.join(" ", flags), idle, featured, loaded, mib(node),
-          SETTLE_SECONDS));
+          CANDIDATE_SETTLE_SECONDS));
     }
-  }
-
-  /** How long the node idles after the load before its RSS is read again; shorter when quick. */
-  private static int settleSeconds(BenchContext context) {
-    return context.quick() ? 10 : SETTLE_SECONDS;
   }
 
   private static ServiceUnderTest start(BenchContext context, List<String> flags) throws Exception {

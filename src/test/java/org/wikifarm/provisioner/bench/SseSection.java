@@ -84,7 +84,7 @@ public final class SseSection implements BenchSection {
       Thread.sleep(MemorySection.SETTLE_SECONDS * 1000L); // the streams are closed: what the node gives back
       double afterMiB = node.rssKiB() / 1024.0;
       rows.add(BenchRow.nearIdle("memory.rss-after-sse", "RSS " + MemorySection.SETTLE_SECONDS
-          + " s after the SSE runs, default JVM flags", afterMiB, idleMiB).context());
+          + " s after the SSE runs, default JVM flags", afterMiB, idleMiB).unjudged());
     }
     rows.add(rssAfterStreamsWithRecommendedFlags(config, context, gates));
     return rows;
