@@ -69,44 +69,47 @@ public final class MemorySection implements BenchSection {
    */
   private List<BenchRow> lifeCycle(BenchContext context, String idSuffix, String flagsText, List<String> flags)
       throws Exception {
-    double idle;
-    double featured;
-    double loaded;
-    double settled;
-    try (ServiceUnderTest node = start(context, flags)) {
-      Thread.sleep(IDLE_SECONDS * 1000L);
-      idle = mib(node);
-      featured = HttpListsSection.measureOrNote(context, node, FEATURED);
-      HttpListsSection.measureOrNote(context, node, OWNER);
-      loaded = mib(node);
-      Thread.sleep(SETTLE_SECONDS * 1000L);
-      settled = mib(node);
-    }
+    Sample sample = sample(context, flags, SETTLE_SECONDS, List.of(FEATURED, OWNER));
     context.note(String.format(Locale.ROOT, "memory %s: the featured list with %s: %.0f req/s (what these flags "
-        + "cost in speed; the speed sections run with the defaults)", context.codeLabel(), flagsText, featured));
+        + "cost in speed; the speed sections run with the defaults)", context.codeLabel(), flagsText,
+        sample.featured()));
     List<BenchRow> rows = List.of(
-        BenchRow.absoluteAtMost("memory.idle-rss" + idSuffix, "idle RSS after start, " + flagsText, idle, "MiB",
-            IDLE_CEILING_MIB),
-        BenchRow.info("memory.rss-after-load" + idSuffix, "RSS right after the HTTP load, " + flagsText, loaded,
-            "MiB"),
+        BenchRow.absoluteAtMost("memory.idle-rss" + idSuffix, "idle RSS after start, " + flagsText, sample.idle(),
+            "MiB", IDLE_CEILING_MIB),
+        BenchRow.info("memory.rss-after-load" + idSuffix, "RSS right after the HTTP load, " + flagsText,
+            sample.loaded(), "MiB"),
         // "returns near idle after load", made measurable: back under the idle ceiling, the ratio to this node's
         // idle figure beside it
         new BenchRow("memory.rss-settled" + idSuffix, "RSS " + SETTLE_SECONDS + " s after the HTTP load, "
-            + flagsText, settled, "MiB", "idle RSS after start", idle, settled / idle,
-            "≤ " + IDLE_CEILING_MIB + " MiB (the idle ceiling)", settled <= IDLE_CEILING_MIB));
+            + flagsText, sample.settled(), "MiB", "idle RSS after start", sample.idle(),
+            sample.settled() / sample.idle(), "≤ " + IDLE_CEILING_MIB + " MiB (the idle ceiling)",
+            sample.settled() <= IDLE_CEILING_MIB));
     return flags.isEmpty() ? rows.stream().map(BenchRow::unjudged).toList() : rows;
   }
 
   private void candidate(BenchContext context, List<String> flags) throws Exception {
+    Sample sample = sample(context, flags, CANDIDATE_SETTLE_SECONDS, List.of(FEATURED));
+    context.note(String.format(Locale.ROOT, "candidate flags `%s`: idle %.0f MiB, featured list %.0f req/s, "
+        + "%.0f MiB after it, %.0f MiB %d s later", String.join(" ", flags), sample.idle(), sample.featured(),
+        sample.loaded(), sample.settled(), CANDIDATE_SETTLE_SECONDS));
+  }
+
+  /** One node's RSS (MiB) idle, right after the load, and settled; the featured list's req/s under that load. */
+  private record Sample(double idle, double featured, double loaded, double settled) {}
+
+  /** Starts a node with {@code flags}, idles, loads each path in turn (the first is the featured list), settles. */
+  private static Sample sample(BenchContext context, List<String> flags, int settleSeconds, List<String> load)
+      throws Exception {
     try (ServiceUnderTest node = start(context, flags)) {
       Thread.sleep(IDLE_SECONDS * 1000L);
       double idle = mib(node);
-      double featured = HttpListsSection.measureOrNote(context, node, FEATURED);
+      double featured = HttpListsSection.measureOrNote(context, node, load.get(0));
+      for (String path : load.subList(1, load.size())) {
+        HttpListsSection.measureOrNote(context, node, path);
+      }
       double loaded = mib(node);
-      Thread.sleep(CANDIDATE_SETTLE_SECONDS * 1000L);
-      context.note(String.format(Locale.ROOT, "candidate flags `%s`: idle %.0f MiB, featured list %.0f req/s, "
-          + "%.0f MiB after it, %.0f MiB %d s later", String.join(" ", flags), idle, featured, loaded, mib(node),
-          CANDIDATE_SETTLE_SECONDS));
+      Thread.sleep(settleSeconds * 1000L);
+      return new Sample(idle, featured, loaded, mib(node));
     }
   }
 
