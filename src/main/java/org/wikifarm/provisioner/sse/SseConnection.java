@@ -315,10 +315,13 @@ public final class SseConnection {
         lastSentId = entry.journaled().id();
       }
     }
-    response.write(buffer);
     if (terminal) {
       cleanUp();
-      response.end();
+      // the last events and the end of the stream in one write: a task's end reaches every client at once, so
+      // a second write per client (a syscall each) is what the last clients of a large fan-out would wait for
+      response.end(buffer);
+    } else {
+      response.write(buffer);
     }
   }
 

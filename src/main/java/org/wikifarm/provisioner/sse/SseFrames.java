@@ -25,7 +25,11 @@ final class SseFrames {
     if (entries.size() == 1) {
       return entries.get(0).frame();
     }
-    Buffer all = Buffer.buffer();
+    int length = 0;
+    for (TaskEventHub.Entry entry : entries) {
+      length += entry.frame().length();
+    }
+    Buffer all = Buffer.buffer(length); // sized once: a replay's history would otherwise be copied as it grows
     for (TaskEventHub.Entry entry : entries) {
       all.appendBuffer(entry.frame());
     }
