@@ -105,6 +105,8 @@ public final class TaskEventHub {
     final Promise<List<Entry>> history = Promise.promise();
     /** Set (under the hub's lock) when the client's history is fixed; it gets live events from there on. */
     volatile long fromSeq = Long.MAX_VALUE;
+    /** Its event loop's group of the task (set under the hub's lock when it joins). */
+    Group group;
 
     Subscriber(Context context, Handler<Batch> handler) {
       this.context = context;
@@ -141,7 +143,12 @@ public final class TaskEventHub {
     }
   }
 
-  /** State of one task; everything but {@link Group#deliver} runs under the hub's lock. */
+  /**
+   * State of one task; everything but {@link Group#deliver} and a client's usual leaving runs under the hub's
+   * lock. A task's end makes every client leave at once, from every event loop: each leaves its group's
+   * concurrent set without the lock, which only the last of a group (or one still waiting for the journal)
+   * takes, so thousands of leaving clients do not queue on one lock between their writes.
+   */
   private final class Topic {
     final String taskId;
     final Map<Context, Group> groups = new HashMap<>();
@@ -151,7 +158,6 @@ public final class TaskEventHub {
     List<TaskEvent.Journaled> arrivedWhileLoading = new ArrayList<>();
     final List<Subscriber> waiting = new ArrayList<>();
     List<Entry> tick = new ArrayList<>();
-    int subscribers;
 
     Topic(String taskId) {
       this.taskId = taskId;
@@ -160,8 +166,8 @@ public final class TaskEventHub {
     }
 
     void add(Subscriber subscriber) {
-      groups.computeIfAbsent(subscriber.context, Group::new).subscribers.add(subscriber);
-      subscribers++;
+      subscriber.group = groups.computeIfAbsent(subscriber.context, Group::new);
+      subscriber.group.subscribers.add(subscriber);
       if (arrivedWhileLoading != null) {
         waiting.add(subscriber);
       } else {
@@ -238,16 +244,17 @@ public final class TaskEventHub {
     }
 
     void remove(Subscriber subscriber) {
+      Group group = subscriber.group;
+      if (!group.subscribers.remove(subscriber)) {
+        return; // cancelled before
+      }
+      if (subscriber.fromSeq != Long.MAX_VALUE && !group.subscribers.isEmpty()) {
+        return; // admitted, so not in the waiting list, and not the last of its group: nothing else to undo
+      }
       synchronized (topics) {
-        Group group = groups.get(subscriber.context);
-        if (group == null || !group.subscribers.remove(subscriber)) {
-          return;
-        }
         waiting.remove(subscriber);
-        if (group.subscribers.isEmpty()) {
-          groups.remove(subscriber.context);
-        }
-        if (--subscribers == 0) {
+        // rechecked under the lock: a client may have joined the group since (joining takes the lock)
+        if (group.subscribers.isEmpty() && groups.remove(subscriber.context, group) && groups.isEmpty()) {
           if (topics.get(taskId) == this) {
             topics.remove(taskId);
           }

@@ -120,6 +120,72 @@ class TaskEventHubTest {
     });
   }
 
+  /**
+   * A task's end makes all its clients leave at once, from every event loop, without the hub's lock (but the
+   * last of each loop's group). Round after round, 100 clients leave from two loops while another joins: the
+   * joiner still gets live events, and once it has left too the task's consumer and view are gone (the next
+   * client reads the journal again) — neither kept by a lost count nor dropped under a client still there.
+   */
+  @Test
+  void clientsLeavingFromTwoEventLoopsAtOnceLeaveNoViewBehindAndDropNoOneWhoJoined(Vertx vertx,
+      VertxTestContext ctx) {
+    TaskEventHub hub = new TaskEventHub(vertx, this::countedRead);
+    Context[] loops = {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
+    round(vertx, hub, loops, 0, 100, ctx);
+  }
+
+  private void round(Vertx vertx, TaskEventHub hub, Context[] loops, int done, int rounds, VertxTestContext ctx) {
+    if (done == rounds) {
+      ctx.completeNow();
+      return;
+    }
+    int readsBefore = journalReads.get();
+    List<Future<List<TaskEventHub.Entry>>> joined = new ArrayList<>();
+    List<List<TaskEventHub.Subscription>> perLoop = List.of(new ArrayList<>(), new ArrayList<>());
+    List<Future<Void>> subscribed = new ArrayList<>();
+    for (int l = 0; l < 2; l++) {
+      int loop = l;
+      Promise<Void> on = Promise.promise();
+      subscribed.add(on.future());
+      loops[loop].runOnContext(v -> {
+        for (int i = 0; i < 50; i++) {
+          TaskEventHub.Subscription s = hub.subscribe(taskId, loops[loop], batch -> {});
+          perLoop.get(loop).add(s);
+          joined.add(s.history());
+        }
+        on.complete();
+      });
+    }
+    Promise<TaskEventHub.Batch> joinerGotLive = Promise.promise();
+    Future.all(subscribed).compose(v -> Future.all(new ArrayList<>(joined))).onComplete(ctx.succeeding(all -> {
+      // the last round's clients all left: these 100 make a new view, read once
+      ctx.verify(() -> assertEquals(readsBefore + 1, journalReads.get(), "round " + done + ": nothing kept"));
+      List<Future<Void>> left = new ArrayList<>();
+      for (int l = 0; l < 2; l++) {
+        int loop = l;
+        Promise<Void> gone = Promise.promise();
+        left.add(gone.future());
+        loops[loop].runOnContext(v -> {
+          perLoop.get(loop).forEach(TaskEventHub.Subscription::cancel);
+          gone.complete();
+        });
+      }
+      Promise<TaskEventHub.Subscription> joiner = Promise.promise();
+      loops[1].runOnContext(v -> joiner.complete(hub.subscribe(taskId, loops[1], joinerGotLive::tryComplete)));
+      Future.all(left).compose(v -> joiner.future())
+          .compose(s -> s.history().map(h -> s))
+          .onComplete(ctx.succeeding(s -> {
+            publish(vertx, TaskEvent.progress(TaskStatus.RUNNING, 10, "dir_copy", "round " + done));
+            joinerGotLive.future().onComplete(ctx.succeeding(batch -> loops[1].runOnContext(v -> {
+              ctx.verify(() -> assertEquals("round " + done, batch.entries().get(batch.entries().size() - 1)
+                  .event().message()));
+              s.cancel();
+              round(vertx, hub, loops, done + 1, rounds, ctx);
+            })));
+          }));
+    }));
+  }
+
   @Test
   void clientsOfOneTaskShareRowReadsAndGetTheAnswerOnTheirOwnContext(Vertx vertx, VertxTestContext ctx) {
     AtomicInteger reads = new AtomicInteger();
