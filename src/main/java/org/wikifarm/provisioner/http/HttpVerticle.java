@@ -89,7 +89,11 @@ public final class HttpVerticle extends VerticleBase {
         .setHost(config.host())
         .setPort(config.port())
         .setCompressionSupported(false) // SSE must not be buffered by compression
-        .setIdleTimeout(0);
+        .setIdleTimeout(0)
+        // no WebSocket here: without these Vert.x leaves Netty's WebSocket extension handler out of every
+        // connection's pipeline, which every write (each SSE frame of every client) passed through
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false);
     server = vertx.createHttpServer(options).requestHandler(root)
         .invalidRequestHandler(HttpVerticle::rejectUndecodable)
         // a client that breaks its connection is not the service's problem: one line, no stack trace
