@@ -20,7 +20,11 @@ import java.util.concurrent.TimeUnit;
  * {@link PlainSseBroadcast} (its own JVM) sending the same shape of stream to as many subscribers through the
  * same client ({@link SseLoad}), each frame stamped when its event happened, before any fan-out, on both sides.
  * Both sides first run {@value #WARM_UP_ROUNDS} unrecorded rounds of 1,000 (a fresh JVM's first fan-outs run
- * interpreted; their p99s go to the notes). Then 5,000 subscribers connecting at once to four gated tasks
+ * interpreted; their p99s go to the notes). Each size is then measured {@value #ROUNDS} times, the broadcast's
+ * round and the service's alternating (a drift of the machine's load hits both), and each side's figure is the
+ * median of its rounds' p99s: one round's p99 at 10,000 moved by ±40 % between back-to-back rounds of the same
+ * code (a young-generation pause of 50–100 ms lands in a round's last fan-out or not); every round is in the
+ * notes. Then 5,000 subscribers connecting at once to four gated tasks
  * (refused = anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
  * minus before them, via {@code jcmd GC.class_histogram}), and the RSS {@value MemorySection#SETTLE_SECONDS} s
  * after the streams are gone ("near idle": at most 1.5× the RSS right after start), judged for the flags
@@ -39,6 +43,8 @@ public final class SseSection implements BenchSection {
    * rounds measured 148 → 39 → 40, 166 → 83 → 32 and 116 → 120 → 72 → 41 → 37 ms; a node in service is warm.
    */
   private static final int WARM_UP_ROUNDS = 3;
+  /** Recorded rounds per subscriber count and side; the row takes each side's median p99. */
+  private static final int ROUNDS = 3;
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -59,23 +65,35 @@ public final class SseSection implements BenchSection {
             + lines + " ]; do echo step $i; i=$((i+1)); sleep 0.1; done")));
 
     List<BenchRow> rows = new ArrayList<>();
-    PlainRuns plain = plainBroadcast(scratch, lines);
-    try (BenchContext.ServiceUnderTest node = context.start(config)) {
+    try (PlainBroadcast plain = PlainBroadcast.start(scratch, lines);
+        BenchContext.ServiceUnderTest node = context.start(config)) {
       double idleMiB = node.rssKiB() / 1024.0;
       List<Long> warmUp = new ArrayList<>();
-      for (int i = 0; i < WARM_UP_ROUNDS; i++) { // JIT and pools warmed as the broadcast's are; not recorded
+      List<Long> plainWarmUp = new ArrayList<>();
+      for (int i = 0; i < WARM_UP_ROUNDS; i++) { // JIT and pools warmed on both sides; not recorded
+        plainWarmUp.add(Math.round(plain.round(WARM_UP)));
         warmUp.add(Math.round(deliveryRound(node, gates, WARM_UP, "warm" + i).p99()));
       }
       context.note("sse " + context.codeLabel() + ": warm-up rounds of " + WARM_UP + " subscribers (not recorded), "
-          + "p99 " + warmUp + " ms; the plain broadcast's " + plain.warmUp() + " ms");
-      for (int i = 0; i < SUBSCRIBERS.length; i++) {
-        int n = SUBSCRIBERS[i];
-        Round round = deliveryRound(node, gates, n, "r" + n);
-        rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery",
-            round.p99(), "ms", "a minimal Vert.x SSE broadcast", plain.p99()[i], 1.5));
-        context.note("sse " + context.codeLabel() + ": " + n + " subscribers, " + round.counted() + " frames counted, "
-            + round.unended() + " streams without their terminal event within 120 s; plain broadcast p99 " + plain.p99()[i]
-            + " ms");
+          + "p99 " + warmUp + " ms; the plain broadcast's " + plainWarmUp + " ms");
+      for (int n : SUBSCRIBERS) {
+        List<Double> service = new ArrayList<>();
+        List<Double> broadcast = new ArrayList<>();
+        long counted = 0;
+        long unended = 0;
+        for (int r = 0; r < ROUNDS; r++) {
+          broadcast.add(plain.round(n));
+          Round round = deliveryRound(node, gates, n, "r" + n + "-" + r);
+          service.add(round.p99());
+          counted += round.counted();
+          unended += round.unended();
+        }
+        rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery "
+            + "(median of " + ROUNDS + " rounds)", median(service), "ms", "a minimal Vert.x SSE broadcast",
+            median(broadcast), 1.5));
+        context.note("sse " + context.codeLabel() + ": " + n + " subscribers, p99 per round " + service
+            + " ms, the plain broadcast's " + broadcast + " ms; " + counted + " frames counted, " + unended
+            + " streams without their terminal event within 120 s");
       }
       rows.add(BenchRow.absoluteAtMost("sse.burst.refused", "5,000 subscribers connecting at once, refused",
           burst(node, gates), "", 0));
@@ -128,51 +146,63 @@ public final class SseSection implements BenchSection {
     }
   }
 
-  /** The plain broadcast's p99 per recorded subscriber count, and its warm-up rounds' p99s (for the notes). */
-  private record PlainRuns(double[] p99, List<Long> warmUp) {}
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int mid = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
+  }
 
-  /** p99 of the plain broadcast for each subscriber count after the unrecorded warm-up rounds, one JVM for all. */
-  private PlainRuns plainBroadcast(Path scratch, int progressEvents) throws Exception {
-    Path log = scratch.resolve("plain-broadcast.log");
-    Process server = new ProcessBuilder(HarnessContext.javaBinary(),
-        "-cp", System.getProperty("java.class.path"), PlainSseBroadcast.class.getName())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    try {
+  /** {@link PlainSseBroadcast} in its own JVM, kept running while the service's rounds alternate with its own. */
+  private static final class PlainBroadcast implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final Process server;
+    private final String base;
+    private final int progressEvents;
+
+    private PlainBroadcast(Process server, String base, int progressEvents) {
+      this.server = server;
+      this.base = base;
+      this.progressEvents = progressEvents;
+    }
+
+    static PlainBroadcast start(Path scratch, int progressEvents) throws Exception {
+      Path log = scratch.resolve("plain-broadcast.log");
+      Process server = new ProcessBuilder(HarnessContext.javaBinary(),
+          "-cp", System.getProperty("java.class.path"), PlainSseBroadcast.class.getName())
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       String line = null;
-      for (int i = 0; i < 600 && line == null; i++) {
+      for (int i = 0; i < 600 && line == null && server.isAlive(); i++) {
         Thread.sleep(100);
         line = Files.readAllLines(log).stream().filter(l -> l.startsWith("listening ")).findFirst().orElse(null);
       }
       if (line == null) {
+        server.destroy();
         throw new IllegalStateException("the plain SSE broadcast did not start; see " + log);
       }
-      String base = "http://127.0.0.1:" + line.substring("listening ".length()).trim();
-      List<Long> warmUp = new ArrayList<>();
-      for (int i = 0; i < WARM_UP_ROUNDS; i++) {
-        warmUp.add(Math.round(plainRound(base, WARM_UP, progressEvents)));
+      return new PlainBroadcast(server, "http://127.0.0.1:" + line.substring("listening ".length()).trim(),
+          progressEvents);
+    }
+
+    /** One round: {@code n} streams over four topics, the run started, the streams followed to their end. */
+    double round(int n) throws Exception {
+      List<String> urls = new ArrayList<>();
+      for (int s = 0; s < n; s++) {
+        urls.add(base + "/events/t" + s % TASKS);
       }
-      double[] p99 = new double[SUBSCRIBERS.length];
-      for (int i = 0; i < SUBSCRIBERS.length; i++) {
-        p99[i] = plainRound(base, SUBSCRIBERS[i], progressEvents);
+      try (SseLoad load = new SseLoad(n)) {
+        List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
+        load.countFromNow();
+        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/run?progress=" + progressEvents + "&every=200"))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        SseLoad.awaitEnds(streams, 120);
+        return load.p99();
       }
-      return new PlainRuns(p99, warmUp);
-    } finally {
+    }
+
+    @Override
+    public void close() throws Exception {
       server.destroy();
       server.waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private double plainRound(String base, int n, int progressEvents) throws Exception {
-    List<String> urls = new ArrayList<>();
-    for (int s = 0; s < n; s++) {
-      urls.add(base + "/events/t" + s % TASKS);
-    }
-    try (SseLoad load = new SseLoad(n)) {
-      List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
-      load.countFromNow();
-      post(base + "/run?progress=" + progressEvents + "&every=200", "");
-      SseLoad.awaitEnds(streams, 120);
-      return load.p99();
     }
   }
 
