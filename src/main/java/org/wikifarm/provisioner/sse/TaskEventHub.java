@@ -105,8 +105,8 @@ public final class TaskEventHub {
     final Promise<List<Entry>> history = Promise.promise();
     /** Set (under the hub's lock) when the client's history is fixed; it gets live events from there on. */
     volatile long fromSeq = Long.MAX_VALUE;
-    /** Its event loop's group of the task (set under the hub's lock when it joins). */
-    Group group;
+    /** Its event loop's group of the task (set under the hub's lock when it joins, read when it leaves). */
+    volatile Group group;
 
     Subscriber(Context context, Handler<Batch> handler) {
       this.context = context;

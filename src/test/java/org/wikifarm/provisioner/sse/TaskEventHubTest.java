@@ -1,13 +1,19 @@
 package org.wikifarm.provisioner.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
@@ -19,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import io.vertx.junit5.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.wikifarm.provisioner.store.Task;
+import org.wikifarm.provisioner.task.EventBusAddresses;
 import org.wikifarm.provisioner.task.TaskEvent;
 import org.wikifarm.provisioner.task.TaskId;
 import org.wikifarm.provisioner.task.TaskStatus;
@@ -122,15 +129,18 @@ class TaskEventHubTest {
 
   /**
    * A task's end makes all its clients leave at once, from every event loop, without the hub's lock (but the
-   * last of each loop's group). Round after round, 100 clients leave from two loops while another joins: the
-   * joiner still gets live events, and once it has left too the task's consumer and view are gone (the next
-   * client reads the journal again) — neither kept by a lost count nor dropped under a client still there.
+   * last of each loop's group). Round after round, 100 clients leave from two event loops while, on one of them,
+   * another joins as the other loop's clients are still leaving: the joiner gets live events, and once it has
+   * left too the task's consumer is unregistered and its view gone (the next round's clients read the journal
+   * again) — neither kept by a lost count nor dropped under a client still there.
    */
   @Test
   void clientsLeavingFromTwoEventLoopsAtOnceLeaveNoViewBehindAndDropNoOneWhoJoined(Vertx vertx,
       VertxTestContext ctx) {
     TaskEventHub hub = new TaskEventHub(vertx, this::countedRead);
-    Context[] loops = {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
+    ContextInternal[] loops = {((VertxInternal) vertx).createEventLoopContext(),
+        ((VertxInternal) vertx).createEventLoopContext()};
+    assertNotSame(loops[0].nettyEventLoop(), loops[1].nettyEventLoop(), "two event loops, two threads");
     round(vertx, hub, loops, 0, 100, ctx);
   }
 
@@ -140,7 +150,6 @@ class TaskEventHubTest {
       return;
     }
     int readsBefore = journalReads.get();
-    List<Future<List<TaskEventHub.Entry>>> joined = new ArrayList<>();
     List<List<TaskEventHub.Subscription>> perLoop = List.of(new ArrayList<>(), new ArrayList<>());
     List<Future<Void>> subscribed = new ArrayList<>();
     for (int l = 0; l < 2; l++) {
@@ -148,39 +157,44 @@ class TaskEventHubTest {
       Promise<Void> on = Promise.promise();
       subscribed.add(on.future());
       loops[loop].runOnContext(v -> {
+        List<Future<List<TaskEventHub.Entry>>> histories = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
           TaskEventHub.Subscription s = hub.subscribe(taskId, loops[loop], batch -> {});
           perLoop.get(loop).add(s);
-          joined.add(s.history());
+          histories.add(s.history());
         }
-        on.complete();
+        Future.all(histories).onComplete(all -> on.complete());
       });
     }
     Promise<TaskEventHub.Batch> joinerGotLive = Promise.promise();
-    Future.all(subscribed).compose(v -> Future.all(new ArrayList<>(joined))).onComplete(ctx.succeeding(all -> {
+    Future.all(subscribed).onComplete(ctx.succeeding(all -> {
       // the last round's clients all left: these 100 make a new view, read once
       ctx.verify(() -> assertEquals(readsBefore + 1, journalReads.get(), "round " + done + ": nothing kept"));
-      List<Future<Void>> left = new ArrayList<>();
-      for (int l = 0; l < 2; l++) {
-        int loop = l;
-        Promise<Void> gone = Promise.promise();
-        left.add(gone.future());
-        loops[loop].runOnContext(v -> {
-          perLoop.get(loop).forEach(TaskEventHub.Subscription::cancel);
-          gone.complete();
-        });
-      }
+      Promise<Void> firstLeft = Promise.promise();
+      loops[0].runOnContext(v -> {
+        perLoop.get(0).forEach(TaskEventHub.Subscription::cancel);
+        firstLeft.complete();
+      });
       Promise<TaskEventHub.Subscription> joiner = Promise.promise();
-      loops[1].runOnContext(v -> joiner.complete(hub.subscribe(taskId, loops[1], joinerGotLive::tryComplete)));
-      Future.all(left).compose(v -> joiner.future())
-          .compose(s -> s.history().map(h -> s))
+      loops[1].runOnContext(v -> {
+        perLoop.get(1).forEach(TaskEventHub.Subscription::cancel);
+        // races the other loop's last leaver: the view is either kept for it or made anew
+        joiner.complete(hub.subscribe(taskId, loops[1], joinerGotLive::tryComplete));
+      });
+      Future.all(firstLeft.future(), joiner.future())
+          .compose(both -> joiner.future().result().history().map(h -> joiner.future().result()))
           .onComplete(ctx.succeeding(s -> {
             publish(vertx, TaskEvent.progress(TaskStatus.RUNNING, 10, "dir_copy", "round " + done));
             joinerGotLive.future().onComplete(ctx.succeeding(batch -> loops[1].runOnContext(v -> {
               ctx.verify(() -> assertEquals("round " + done, batch.entries().get(batch.entries().size() - 1)
                   .event().message()));
               s.cancel();
-              round(vertx, hub, loops, done + 1, rounds, ctx);
+              // nobody is left: the task's consumer must be gone (a request finds no handler)
+              vertx.eventBus().request(EventBusAddresses.task(taskId), new JsonObject(),
+                  new DeliveryOptions().setSendTimeout(2_000)).onComplete(ctx.failing(e -> ctx.verify(() -> {
+                    assertEquals(ReplyFailure.NO_HANDLERS, ((ReplyException) e).failureType(), "round " + done);
+                    round(vertx, hub, loops, done + 1, rounds, ctx);
+                  })));
             })));
           }));
     }));
