@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
  * same client ({@link SseLoad}), each frame stamped when its event happened, before any fan-out, on both sides.
  * Both sides first run {@value #WARM_UP_ROUNDS} unrecorded rounds of 1,000 (a fresh JVM's first fan-outs run
  * interpreted; their p99s go to the notes). Each size is then measured {@value #ROUNDS} times, the broadcast's
- * round and the service's alternating (a drift of the machine's load hits both), and each side's figure is the
- * median of its rounds' p99s: one round's p99 at 10,000 moved by ±40 % between back-to-back rounds of the same
- * code (a young-generation pause of 50–100 ms lands in a round's last fan-out or not); every round is in the
- * notes. Then 5,000 subscribers connecting at once to four gated tasks
+ * round and the service's alternating, each going first in turn (a drift of the machine's load hits both), and
+ * each side's figure is the median of its rounds' p99s: one round's p99 at 5,000 or 10,000 moved by up to ±40 %
+ * between back-to-back rounds of the same code (a young-generation pause of 50–100 ms lands in a round's last
+ * fan-out or not); every round is in the notes. The broadcast's JVM stops before the rows below. Then 5,000 subscribers connecting at once to four gated tasks
  * (refused = anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
  * minus before them, via {@code jcmd GC.class_histogram}), and the RSS {@value MemorySection#SETTLE_SECONDS} s
  * after the streams are gone ("near idle": at most 1.5× the RSS right after start), judged for the flags
@@ -65,35 +65,10 @@ public final class SseSection implements BenchSection {
             + lines + " ]; do echo step $i; i=$((i+1)); sleep 0.1; done")));
 
     List<BenchRow> rows = new ArrayList<>();
-    try (PlainBroadcast plain = PlainBroadcast.start(scratch, lines);
-        BenchContext.ServiceUnderTest node = context.start(config)) {
+    try (BenchContext.ServiceUnderTest node = context.start(config)) {
       double idleMiB = node.rssKiB() / 1024.0;
-      List<Long> warmUp = new ArrayList<>();
-      List<Long> plainWarmUp = new ArrayList<>();
-      for (int i = 0; i < WARM_UP_ROUNDS; i++) { // JIT and pools warmed on both sides; not recorded
-        plainWarmUp.add(Math.round(plain.round(WARM_UP)));
-        warmUp.add(Math.round(deliveryRound(node, gates, WARM_UP, "warm" + i).p99()));
-      }
-      context.note("sse " + context.codeLabel() + ": warm-up rounds of " + WARM_UP + " subscribers (not recorded), "
-          + "p99 " + warmUp + " ms; the plain broadcast's " + plainWarmUp + " ms");
-      for (int n : SUBSCRIBERS) {
-        List<Double> service = new ArrayList<>();
-        List<Double> broadcast = new ArrayList<>();
-        long counted = 0;
-        long unended = 0;
-        for (int r = 0; r < ROUNDS; r++) {
-          broadcast.add(plain.round(n));
-          Round round = deliveryRound(node, gates, n, "r" + n + "-" + r);
-          service.add(round.p99());
-          counted += round.counted();
-          unended += round.unended();
-        }
-        rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery "
-            + "(median of " + ROUNDS + " rounds)", median(service), "ms", "a minimal Vert.x SSE broadcast",
-            median(broadcast), 1.5));
-        context.note("sse " + context.codeLabel() + ": " + n + " subscribers, p99 per round " + service
-            + " ms, the plain broadcast's " + broadcast + " ms; " + counted + " frames counted, " + unended
-            + " streams without their terminal event within 120 s");
+      try (PlainBroadcast plain = PlainBroadcast.start(scratch, lines)) { // gone before the burst and memory rows
+        rows.addAll(deliveryRows(context, node, plain, gates));
       }
       rows.add(BenchRow.absoluteAtMost("sse.burst.refused", "5,000 subscribers connecting at once, refused",
           burst(node, gates), "", 0));
@@ -129,6 +104,45 @@ public final class SseSection implements BenchSection {
           + " s after 5,000 SSE streams, "
           + String.join(" ", MemorySection.RECOMMENDED), afterMiB, idleMiB);
     }
+  }
+
+  /** The p99 rows: warm-up rounds on both sides, then {@value #ROUNDS} alternating rounds of each size. */
+  private List<BenchRow> deliveryRows(BenchContext context, BenchContext.ServiceUnderTest node, PlainBroadcast plain,
+      Path gates) throws Exception {
+    List<Long> warmUp = new ArrayList<>();
+    List<Long> plainWarmUp = new ArrayList<>();
+    for (int i = 0; i < WARM_UP_ROUNDS; i++) { // JIT and pools warmed on both sides; not recorded
+      plainWarmUp.add(Math.round(plain.round(WARM_UP)));
+      warmUp.add(Math.round(deliveryRound(node, gates, WARM_UP, "warm" + i).p99()));
+    }
+    context.note("sse " + context.codeLabel() + ": warm-up rounds of " + WARM_UP + " subscribers (not recorded), "
+        + "p99 " + warmUp + " ms; the plain broadcast's " + plainWarmUp + " ms");
+    List<BenchRow> rows = new ArrayList<>();
+    for (int n : SUBSCRIBERS) {
+      List<Double> service = new ArrayList<>();
+      List<Double> broadcast = new ArrayList<>();
+      long counted = 0;
+      long unended = 0;
+      for (int r = 0; r < ROUNDS; r++) {
+        if (r % 2 == 0) { // who goes first alternates too: neither side always follows the other's round
+          broadcast.add(plain.round(n));
+        }
+        Round round = deliveryRound(node, gates, n, "r" + n + "-" + r);
+        service.add(round.p99());
+        counted += round.counted();
+        unended += round.unended();
+        if (r % 2 == 1) {
+          broadcast.add(plain.round(n));
+        }
+      }
+      rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery "
+          + "(median of " + ROUNDS + " rounds)", median(service), "ms", "a minimal Vert.x SSE broadcast",
+          median(broadcast), 1.5));
+      context.note("sse " + context.codeLabel() + ": " + n + " subscribers, p99 per round " + service
+          + " ms, the plain broadcast's " + broadcast + " ms; over the " + ROUNDS + " rounds " + counted
+          + " frames counted, " + unended + " streams without their terminal event within 120 s");
+    }
+    return rows;
   }
 
   /** What one delivery round measured. */
@@ -170,17 +184,21 @@ public final class SseSection implements BenchSection {
       Process server = new ProcessBuilder(HarnessContext.javaBinary(),
           "-cp", System.getProperty("java.class.path"), PlainSseBroadcast.class.getName())
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      String line = null;
-      for (int i = 0; i < 600 && line == null && server.isAlive(); i++) {
-        Thread.sleep(100);
-        line = Files.readAllLines(log).stream().filter(l -> l.startsWith("listening ")).findFirst().orElse(null);
+      try {
+        String line = null;
+        for (int i = 0; i < 600 && line == null && server.isAlive(); i++) {
+          Thread.sleep(100);
+          line = Files.readAllLines(log).stream().filter(l -> l.startsWith("listening ")).findFirst().orElse(null);
+        }
+        if (line == null) {
+          throw new IllegalStateException("the plain SSE broadcast did not start; see " + log);
+        }
+        return new PlainBroadcast(server, "http://127.0.0.1:" + line.substring("listening ".length()).trim(),
+            progressEvents);
+      } catch (Exception | Error e) {
+        server.destroyForcibly();
+        throw e;
       }
-      if (line == null) {
-        server.destroy();
-        throw new IllegalStateException("the plain SSE broadcast did not start; see " + log);
-      }
-      return new PlainBroadcast(server, "http://127.0.0.1:" + line.substring("listening ".length()).trim(),
-          progressEvents);
     }
 
     /** One round: {@code n} streams over four topics, the run started, the streams followed to their end. */
@@ -202,7 +220,9 @@ public final class SseSection implements BenchSection {
     @Override
     public void close() throws Exception {
       server.destroy();
-      server.waitFor(10, TimeUnit.SECONDS);
+      if (!server.waitFor(10, TimeUnit.SECONDS)) {
+        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
