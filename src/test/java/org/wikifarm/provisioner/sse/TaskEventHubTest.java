@@ -208,7 +208,10 @@ class TaskEventHubTest {
       reads.incrementAndGet();
       return reads.get() == 1 ? slowRow.future() : Future.succeededFuture(null);
     });
-    Context[] loops = {vertx.getOrCreateContext(), vertx.getOrCreateContext()};
+    // two event loops (getOrCreateContext() from this thread would put both on one sticky loop)
+    ContextInternal[] loops = {((VertxInternal) vertx).createEventLoopContext(),
+        ((VertxInternal) vertx).createEventLoopContext()};
+    assertNotSame(loops[0].nettyEventLoop(), loops[1].nettyEventLoop());
     List<Future<Boolean>> answers = new ArrayList<>();
     Promise<Void> asked = Promise.promise();
     AtomicInteger pending = new AtomicInteger(1_000);
