@@ -3,6 +3,7 @@ package org.wikifarm.provisioner.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.wikifarm.provisioner.bench.BenchContext.ServiceUnderTest;
 
 /**
@@ -14,8 +15,9 @@ import org.wikifarm.provisioner.bench.BenchContext.ServiceUnderTest;
  */
 public final class MemorySection implements BenchSection {
   /** The flags docs/DEPLOYMENT.md recommends; keep the two in step. */
-  static final List<String> RECOMMENDED = List.of("-XX:+UseG1GC", "-Xmx384m", "-XX:G1PeriodicGCInterval=30000", "-XX:-G1PeriodicGCInvokesConcurrent", "-XX:MinHeapFreeRatio=10",
-      "-XX:MaxHeapFreeRatio=30", "-XX:TrimNativeHeapInterval=10000");
+  static final List<String> RECOMMENDED = List.of("-XX:+UseG1GC", "-Xmx384m", "-XX:G1PeriodicGCInterval=30000",
+      "-XX:-G1PeriodicGCInvokesConcurrent", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+      "-XX:TrimNativeHeapInterval=10000");
   /**
    * How long a node idles after load before its RSS is read again, quick or not: RECOMMENDED's periodic
    * collection starts up to two of its 30 s intervals after the last collection, the native trim up to 10 s later.
@@ -32,9 +34,7 @@ public final class MemorySection implements BenchSection {
           "-XX:MaxMetaspaceSize=128m"),
       List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx384m"), // the recommendation before the SSE memory rows
       // RECOMMENDED with the small initial heap it first had: G1 then ran the read load ~35 % slower
-      List.of("-XX:+UseG1GC", "-Xms64m", "-Xmx384m", "-XX:G1PeriodicGCInterval=30000",
-          "-XX:-G1PeriodicGCInvokesConcurrent", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-          "-XX:TrimNativeHeapInterval=10000"));
+      Stream.concat(Stream.of("-Xms64m"), RECOMMENDED.stream()).toList());
   /** A candidate's settling time: its figures are context, and nine of them at SETTLE_SECONDS would take long. */
   private static final int CANDIDATE_SETTLE_SECONDS = 30;
   private static final int IDLE_SECONDS = 10;

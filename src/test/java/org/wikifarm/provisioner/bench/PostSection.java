@@ -81,12 +81,13 @@ public final class PostSection implements BenchSection {
     int cores = Runtime.getRuntime().availableProcessors();
     // the cores are shared: at the goal's rate, what the service and MariaDB spend per POST must fit in them
     double serviceBudget = cores * 1000 / (0.8 * slap) - dbCpuPerPost;
+    double cap = cores * 1000 / (serviceCpuPerPost + dbCpuPerPost);
     context.note(String.format(Locale.ROOT, "%s: CPU per request during the measured POST run: the service %.3f ms, "
         + "MariaDB %.3f ms (during mariadb-slap: MariaDB %.3f ms per transaction, the client's own CPU aside). "
         + "With %d cores for the service, MariaDB, Redis and wrk, the two together cap POST at %.0f req/s "
         + "= %.2f× mariadb-slap's rate; %s",
         context.codeLabel(), serviceCpuPerPost, dbCpuPerPost, dbCpuPerSlapTx, cores,
-        cores * 1000 / (serviceCpuPerPost + dbCpuPerPost), cores * 1000 / (serviceCpuPerPost + dbCpuPerPost) / slap,
+        cap, cap / slap,
         serviceBudget > 0
             ? String.format(Locale.ROOT, "the goal needs the service's share under %.3f ms per request", serviceBudget)
             : String.format(Locale.ROOT, "MariaDB's share alone caps POST at %.2f× mariadb-slap's rate, so the goal "

@@ -46,7 +46,7 @@ public final class SseSection implements BenchSection {
   /** Recorded rounds per subscriber count and side; the row takes each side's median p99. */
   private static final int ROUNDS = 3;
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Override
   public String name() {
@@ -168,7 +168,6 @@ public final class SseSection implements BenchSection {
 
   /** {@link PlainSseBroadcast} in its own JVM, kept running while the service's rounds alternate with its own. */
   private static final class PlainBroadcast implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Process server;
     private final String base;
     private final int progressEvents;
@@ -210,8 +209,7 @@ public final class SseSection implements BenchSection {
       try (SseLoad load = new SseLoad(n)) {
         List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
         load.countFromNow();
-        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/run?progress=" + progressEvents + "&every=200"))
-            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        post(base + "/run?progress=" + progressEvents + "&every=200", "");
         SseLoad.awaitEnds(streams, 120);
         return load.p99();
       }
@@ -293,8 +291,8 @@ public final class SseSection implements BenchSection {
     }
   }
 
-  private HttpResponse<String> post(String url, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+  private static HttpResponse<String> post(String url, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
