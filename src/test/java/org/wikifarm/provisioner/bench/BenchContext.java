@@ -47,6 +47,12 @@ public interface BenchContext {
    */
   void warmUp(String url, int connections, Path luaScript) throws Exception;
 
+  /**
+   * The same warm-up for a plain baseline server, which has no /metrics to say it is idle: 3 s of wrk, then a
+   * second for what wrk left in flight (a plain server queues nothing beyond its DB pool).
+   */
+  void warmUpPlain(String url, int connections, Path luaScript) throws Exception;
+
   /** A line of context for docs/BENCHMARKS.md (what was seeded, a reason a goal cannot be met here, …). */
   void note(String line);
 

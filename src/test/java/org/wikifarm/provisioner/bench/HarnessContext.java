@@ -142,6 +142,12 @@ final class HarnessContext implements BenchContext {
     awaitIdle(URI.create(url).resolve("/metrics"));
   }
 
+  @Override
+  public void warmUpPlain(String url, int connections, Path luaScript) throws Exception {
+    wrk(url, connections, luaScript, WARM_UP);
+    Thread.sleep(1000);
+  }
+
   /**
    * Polls the node's /metrics (every version has it) until only the poll itself is in flight and no pool has a
    * waiter: a request whose client has gone no longer counts as active, but its query still waits for the DB

@@ -168,48 +168,29 @@ public final class SseSection implements BenchSection {
 
   /** {@link PlainSseBroadcast} in its own JVM, kept running while the service's rounds alternate with its own. */
   private static final class PlainBroadcast implements AutoCloseable {
-    private final Process server;
-    private final String base;
+    private final PlainServer server;
     private final int progressEvents;
 
-    private PlainBroadcast(Process server, String base, int progressEvents) {
+    private PlainBroadcast(PlainServer server, int progressEvents) {
       this.server = server;
-      this.base = base;
       this.progressEvents = progressEvents;
     }
 
     static PlainBroadcast start(Path scratch, int progressEvents) throws Exception {
-      Path log = scratch.resolve("plain-broadcast.log");
-      Process server = new ProcessBuilder(HarnessContext.javaBinary(),
-          "-cp", System.getProperty("java.class.path"), PlainSseBroadcast.class.getName())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      try {
-        String line = null;
-        for (int i = 0; i < 600 && line == null && server.isAlive(); i++) {
-          Thread.sleep(100);
-          line = Files.readAllLines(log).stream().filter(l -> l.startsWith("listening ")).findFirst().orElse(null);
-        }
-        if (line == null) {
-          throw new IllegalStateException("the plain SSE broadcast did not start; see " + log);
-        }
-        return new PlainBroadcast(server, "http://127.0.0.1:" + line.substring("listening ".length()).trim(),
-            progressEvents);
-      } catch (Exception | Error e) {
-        server.destroyForcibly();
-        throw e;
-      }
+      return new PlainBroadcast(PlainServer.start(scratch.resolve("plain-broadcast.log"), PlainSseBroadcast.class),
+          progressEvents);
     }
 
     /** One round: {@code n} streams over four topics, the run started, the streams followed to their end. */
     double round(int n) throws Exception {
       List<String> urls = new ArrayList<>();
       for (int s = 0; s < n; s++) {
-        urls.add(base + "/events/t" + s % TASKS);
+        urls.add(server.baseUrl() + "/events/t" + s % TASKS);
       }
       try (SseLoad load = new SseLoad(n)) {
         List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
         load.countFromNow();
-        post(base + "/run?progress=" + progressEvents + "&every=200", "");
+        post(server.baseUrl() + "/run?progress=" + progressEvents + "&every=200", "");
         SseLoad.awaitEnds(streams, 120);
         return load.p99();
       }
@@ -217,10 +198,7 @@ public final class SseSection implements BenchSection {
 
     @Override
     public void close() throws Exception {
-      server.destroy();
-      if (!server.waitFor(10, TimeUnit.SECONDS)) {
-        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      server.close();
     }
   }
 
