@@ -69,9 +69,11 @@ class SseConnectionTest {
   private TaskEventHub hub;
   private HttpServer server;
   private HttpClientAgent client;
+  private Vertx vertx;
 
   @BeforeEach
   void startServer(Vertx vertx, VertxTestContext ctx) {
+    this.vertx = vertx;
     hub = new TaskEventHub(vertx, (task, last) -> reader.after(task, last));
     // a small socket send buffer so a client that stops reading fills the connection's write queue quickly
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSendBufferSize(8192);
@@ -365,9 +367,16 @@ class SseConnectionTest {
 
   private record Answer(int status, String body) {}
 
-  /** Opens the stream and feeds it into {@code stream} as it arrives. */
+  /**
+   * Opens the stream and feeds it into {@code stream} as it arrives. Asked on an event loop, so the handlers are
+   * attached in the task that sees the response: attached from the test's thread they could come after the first
+   * chunks had been delivered, which Vert.x 5 drops (eclipse-vertx/vert.x#5825) — a stream that lost its replay
+   * then waited for it until the test's timeout (seen once in CI, at 60 s).
+   */
   private Future<HttpClientResponse> open(String lastEventId, Stream stream) {
-    return request(lastEventId).onSuccess(stream::attach);
+    Promise<HttpClientResponse> opened = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> request(lastEventId).onSuccess(stream::attach).onComplete(opened));
+    return opened.future();
   }
 
   private record Frame(String id, String event, JsonObject data) {}
