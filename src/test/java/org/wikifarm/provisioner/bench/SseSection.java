@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
  * Both sides first run {@value #WARM_UP_ROUNDS} unrecorded rounds of 1,000 (a fresh JVM's first fan-outs run
  * interpreted; their p99s go to the notes). Each size is then measured {@value #ROUNDS} times, the broadcast's
  * round and the service's alternating, each going first in turn (a drift of the machine's load hits both), and
- * each side's figure is the median of its rounds' p99s: one round's p99 at 5,000 or 10,000 moved by up to ±40 %
- * between back-to-back rounds of the same code (a young-generation pause of 50–100 ms lands in a round's last
- * fan-out or not); every round is in the notes. The broadcast's JVM stops before the rows below. Then 5,000 subscribers connecting at once to four gated tasks
- * (refused = anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
+ * each side's figure is the median of its rounds' p99s: one round's p99 at 5,000 or 10,000 moved by ±40 % and at
+ * times far more between back-to-back rounds of the same code (a young-generation pause of 50–100 ms lands in a
+ * round's last fan-out or not); every round is in the notes. The broadcast's JVM stops before the rows below.
+ * Then 5,000 subscribers connecting at once to four gated tasks (refused = anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
  * minus before them, via {@code jcmd GC.class_histogram}), and the RSS {@value MemorySection#SETTLE_SECONDS} s
  * after the streams are gone ("near idle": at most 1.5× the RSS right after start), judged for the flags
  * docs/DEPLOYMENT.md recommends, given for context with the JVM's defaults.
@@ -43,8 +43,12 @@ public final class SseSection implements BenchSection {
    * rounds measured 148 → 39 → 40, 166 → 83 → 32 and 116 → 120 → 72 → 41 → 37 ms; a node in service is warm.
    */
   private static final int WARM_UP_ROUNDS = 3;
-  /** Recorded rounds per subscriber count and side; the row takes each side's median p99. */
-  private static final int ROUNDS = 3;
+  /**
+   * Recorded rounds per subscriber count and side; the row takes each side's median p99. Three left the median
+   * to one outlier: two code versions that were the same commit measured 1.47× and 1.68× at 5,000, and one
+   * side's 10,000 rounds went 908, 666 and 282 ms.
+   */
+  private static final int ROUNDS = 5;
 
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
