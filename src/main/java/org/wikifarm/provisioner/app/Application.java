@@ -221,7 +221,7 @@ public final class Application {
     // every node reports the farm's queue (API-only ones too), as often as a worker looks at it
     queueDepth = Metrics.refreshQueueDepth(vertx, taskStore::countQueued, metrics, config.worker().pollInterval());
 
-    int instances = config.http().port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    int instances = httpInstances(config.http());
     List<HttpVerticle> created = new ArrayList<>();
     // the bridge first (it must hear the worker's first event), the worker next, HTTP last (nothing is
     // accepted before the node can run it)
@@ -297,5 +297,14 @@ public final class Application {
     executor.close();
     redis.close();
     return pool.close();
+  }
+
+  /**
+   * HTTP verticle instances, one event loop each: one per core, at most four (SSE fan-out and JSON are CPU work;
+   * more loops than cores only compete). One when the port is picked at random, since instances can only share
+   * a port they all know.
+   */
+  public static int httpInstances(AppConfig.Http http) {
+    return http.port() == 0 ? 1 : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
   }
 }
