@@ -43,6 +43,12 @@ public record BenchRow(String id, String what, double value, String unit, String
         Double.NaN, Double.NaN, "returns near idle", rssMiB <= idleMiB * 1.5);
   }
 
+  /** A figure compared with another for context, with no goal (e.g. the service against a minimal endpoint). */
+  public static BenchRow compared(String id, String what, double value, String unit, String against,
+      double againstValue) {
+    return new BenchRow(id, what, value, unit, against, againstValue, value / againstValue, "", true);
+  }
+
   /** The same figure given for context: its goal is not judged (e.g. memory with the JVM's default flags). */
   public BenchRow unjudged() {
     return new BenchRow(id, what, value, unit, against, againstValue, ratio, "", true);

@@ -15,10 +15,10 @@ import java.util.function.Function;
 import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 
 /**
- * The "same SQL issued directly" baselines: an in-process load loop on a vertx-mysql-client pool of 8 (the
- * service's default {@code database.pool-size}) as the service's account, keeping {@value #IN_FLIGHT}
- * operations in flight — as many as wrk's connections — for a fixed time, after a warm-up of the same length as
- * wrk's.
+ * The "same SQL issued directly" baselines: an in-process load loop on a vertx-mysql-client pool of 8 (issue
+ * 15's direct client; the service's default {@code database.pool-size} was 8 then, it is 32 now) as the
+ * service's account, keeping {@value #IN_FLIGHT} operations in flight — as many as wrk's connections — for a
+ * fixed time, after a warm-up of the same length as wrk's.
  */
 final class DirectLoad implements AutoCloseable {
   static final int IN_FLIGHT = 64;

@@ -27,7 +27,7 @@ final class HarnessContext implements BenchContext {
   static final int WRK_THREADS = 2;
   static final Duration WARM_UP = Duration.ofSeconds(3);
   /** Only these variables reach a service JVM: its configuration comes from --conf alone. */
-  private static final Set<String> KEPT_ENVIRONMENT = Set.of("PATH", "HOME", "LANG", "TMPDIR", "TZ");
+  static final Set<String> KEPT_ENVIRONMENT = Set.of("PATH", "HOME", "LANG", "TMPDIR", "TZ");
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
   private final String codeLabel;

@@ -24,7 +24,9 @@ final class PlainServer implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(HarnessContext.javaBinary(), "-cp",
         System.getProperty("java.class.path"), main.getName()));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().keySet().retainAll(HarnessContext.KEPT_ENVIRONMENT); // as the service's
+    Process process = builder.start();
     try {
       String line = null;
       for (int i = 0; i < 600 && line == null && process.isAlive(); i++) {

@@ -46,7 +46,9 @@ final class SseLoad implements AutoCloseable {
     Promise<Boolean> ended = Promise.promise();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(uri.getHost())
         .setPort(uri.getPort()).setURI(uri.getRawPath());
-    client.request(options).compose(HttpClientRequest::send).onComplete(ar -> {
+    // built on an event loop: from this thread the handlers could be attached after the first chunks had been
+    // delivered, which Vert.x 5 drops (eclipse-vertx/vert.x#5825)
+    vertx.runOnContext(onLoop -> client.request(options).compose(HttpClientRequest::send).onComplete(ar -> {
       if (ar.failed()) {
         status.tryFail(ar.cause());
         ended.tryComplete(false);
@@ -62,7 +64,7 @@ final class SseLoad implements AutoCloseable {
       response.handler(parser::feed);
       response.endHandler(v -> ended.tryComplete(parser.lastWasStatus));
       response.exceptionHandler(e -> ended.tryComplete(false));
-    });
+    }));
     return new Stream(status.future(), ended.future());
   }
 
