@@ -8,17 +8,16 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
 import org.wikifarm.provisioner.app.Application;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigLoader;
+import org.wikifarm.provisioner.embedded.EmbeddedMariaDb;
 import org.wikifarm.provisioner.store.NewWiki;
 import org.wikifarm.provisioner.store.Pools;
 import org.wikifarm.provisioner.store.WikiStore;
+import org.wikifarm.provisioner.task.TaskId;
 
 /**
  * What the POST row's service does at least, run as its own JVM by {@link PostSection}: a Vert.x HTTP endpoint
@@ -41,10 +40,7 @@ public final class PlainPostEndpoint extends VerticleBase {
   }
 
   public static void main(String[] args) throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort(); // every instance binds it, and Vert.x shares the one listening socket
-    }
+    int port = EmbeddedMariaDb.freePort(); // every instance binds it, and Vert.x shares the one listening socket
     JsonObject serviceConfig = new JsonObject(Files.readString(Path.of(args[0])));
     serviceConfig.getJsonObject("http").put("bind", "127.0.0.1:" + port); // as the harness binds the service
     AppConfig config = ConfigLoader.fromJson(serviceConfig);
@@ -73,7 +69,7 @@ public final class PlainPostEndpoint extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
-    String taskId = UUID.randomUUID().toString();
+    String taskId = TaskId.newId();
     request.body()
         .compose(body -> {
           JsonObject json = body.toJsonObject();

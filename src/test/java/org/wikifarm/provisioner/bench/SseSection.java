@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * each side's figure is the median of its rounds' p99s: one round's p99 at 5,000 or 10,000 moved by ±40 % and at
  * times far more between back-to-back rounds of the same code (a young-generation pause of 50–100 ms lands in a
  * round's last fan-out or not); every round is in the notes. The broadcast's JVM stops before the rows below.
- * Then 5,000 subscribers connecting at once to four gated tasks (refused = anything but 200), the heap per idle connection (live heap after a full GC with those streams connected,
- * minus before them, via {@code jcmd GC.class_histogram}), and the RSS {@value MemorySection#SETTLE_SECONDS} s
+ * Then 5,000 subscribers connecting at once to four gated tasks (refused = anything but 200), the heap per idle
+ * connection (live heap after a full GC with those streams connected, minus before them, via
+ * {@code jcmd GC.class_histogram}), and the RSS {@value MemorySection#SETTLE_SECONDS} s
  * after the streams are gone ("near idle": at most 1.5× the RSS right after start), judged for the flags
  * docs/DEPLOYMENT.md recommends, given for context with the JVM's defaults.
  */

@@ -34,6 +34,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -220,7 +221,7 @@ class SseConnectionTest {
 
   @Test
   void anUnknownTaskStartsFalseBeforeWritingAnything(Vertx vertx, VertxTestContext ctx) {
-    fetchWhole(vertx).onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+    fetchWhole().onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
       assertEquals(List.of("false"), starts, "false, and no header written yet");
       assertEquals(404, answer.status(), "so the caller could still answer with an error");
       assertFalse(answer.body().contains("retry:"), answer.body());
@@ -231,7 +232,7 @@ class SseConnectionTest {
   @Test
   void aFailingLookupFailsStartBeforeWritingAnything(Vertx vertx, VertxTestContext ctx) {
     lookup = id -> Future.failedFuture(new IllegalStateException("the metadata database is unavailable"));
-    fetchWhole(vertx).onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
+    fetchWhole().onComplete(ctx.succeeding(answer -> ctx.verify(() -> {
       assertEquals(500, answer.status());
       assertEquals(List.of("failed"), starts);
       ctx.completeNow();
@@ -353,30 +354,32 @@ class SseConnectionTest {
   }
 
   /**
-   * The whole answer to a request that gets no stream, asked and read on one event loop: a short answer can
-   * arrive complete before a handler attached from the test thread asks for its body, which then never came
-   * (seen as a 15 s timeout once the connect path no longer waited for MariaDB).
+   * The whole answer to a request that gets no stream, asked and read on one event loop (see {@link #onEventLoop}):
+   * a short answer could arrive complete before the body was asked for (seen as a 15 s timeout once the connect
+   * path no longer waited for MariaDB).
    */
-  private Future<Answer> fetchWhole(Vertx vertx) {
-    Promise<Answer> answer = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> request(null)
-        .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body.toString())))
-        .onComplete(answer));
-    return answer.future();
+  private Future<Answer> fetchWhole() {
+    return onEventLoop(() -> request(null)
+        .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body.toString()))));
   }
 
   private record Answer(int status, String body) {}
 
-  /**
-   * Opens the stream and feeds it into {@code stream} as it arrives. Asked on an event loop, so the handlers are
-   * attached in the task that sees the response: attached from the test's thread they could come after the first
-   * chunks had been delivered, which Vert.x 5 drops (eclipse-vertx/vert.x#5825) — a stream that lost its replay
-   * then waited for it until the test's timeout (seen once in CI, at 60 s).
-   */
+  /** Opens the stream and feeds it into {@code stream} as it arrives, from the start (see {@link #onEventLoop}). */
   private Future<HttpClientResponse> open(String lastEventId, Stream stream) {
-    Promise<HttpClientResponse> opened = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> request(lastEventId).onSuccess(stream::attach).onComplete(opened));
-    return opened.future();
+    return onEventLoop(() -> request(lastEventId).onSuccess(stream::attach));
+  }
+
+  /**
+   * Builds a request's whole chain in one event-loop task, so its handlers are attached in the task that sees the
+   * response: attached from the test's thread they could come after the first chunks had been delivered, which
+   * Vert.x 5 drops (eclipse-vertx/vert.x#5825) — a stream that lost its replay then waited for it until the
+   * test's timeout (seen once in CI, at 60 s).
+   */
+  private <T> Future<T> onEventLoop(Supplier<Future<T>> chain) {
+    Promise<T> result = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> chain.get().onComplete(result));
+    return result.future();
   }
 
   private record Frame(String id, String event, JsonObject data) {}
