@@ -94,6 +94,15 @@ final class HarnessContext implements BenchContext {
     return config;
   }
 
+  /**
+   * {@code BENCH_SERVICE_JVM_FLAGS} (for profiling a run, see scripts/bench/run) with {@code %n} replaced by
+   * {@code name}: the JVM flags added to every service and plain baseline server a section starts.
+   */
+  static List<String> profilingFlags(String name) {
+    String extra = System.getenv("BENCH_SERVICE_JVM_FLAGS");
+    return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().replace("%n", name).split("\\s+"));
+  }
+
   @Override
   public ServiceUnderTest start(JsonObject config, String... jvmFlags) throws Exception {
     int port = EmbeddedMariaDb.freePort();
@@ -106,10 +115,7 @@ final class HarnessContext implements BenchContext {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(List.of(jvmFlags));
-    String extra = System.getenv("BENCH_SERVICE_JVM_FLAGS"); // for profiling a run, see scripts/bench/run
-    if (extra != null && !extra.isBlank()) {
-      command.addAll(List.of(extra.trim().replace("%n", Integer.toString(port)).split("\\s+")));
-    }
+    command.addAll(profilingFlags(Integer.toString(port)));
     command.addAll(List.of("-jar", jar.toString(), "serve", "--conf", conf.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -21,8 +21,10 @@ final class PlainServer implements AutoCloseable {
   }
 
   static PlainServer start(Path log, Class<?> main, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(HarnessContext.javaBinary(), "-cp",
-        System.getProperty("java.class.path"), main.getName()));
+    List<String> command = new ArrayList<>(List.of(HarnessContext.javaBinary()));
+    // a profile of an A/B covers both sides under the same flags; %n names this one apart from the other runs'
+    command.addAll(HarnessContext.profilingFlags(main.getSimpleName() + "-" + System.currentTimeMillis()));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().keySet().retainAll(HarnessContext.KEPT_ENVIRONMENT); // as the service's
