@@ -22,6 +22,15 @@ public final class BenchMain {
   static final List<String> SECTIONS = List.of("HttpListsSection", "PostSection", "MemorySection", "SseSection",
       "KeygenSection", "ProvisionSection");
 
+  /**
+   * Each section starts once the machine is this idle (share of all cores busy over a second; at most
+   * {@link #IDLE_WAIT}): what the jar builds, the database reset or the previous section left running — InnoDB
+   * purging, a JVM's JIT, a load client's exit — must not fall into its first figures. (One recorded run that
+   * began at a load average of 7, right after the builds, read 2.08× where the same code read 1.27× later.)
+   */
+  static final double IDLE = 0.10;
+  static final Duration IDLE_WAIT = Duration.ofSeconds(60);
+
   private BenchMain() {}
 
   public static void main(String[] args) {
@@ -93,6 +102,11 @@ public final class BenchMain {
       Path root = Files.createDirectories(work.resolve(label));
       HarnessContext context = new HarnessContext(label, section.name(), options, jar, root, db, redis,
           report.notes());
+      long waitFrom = System.nanoTime();
+      double busy = ProcessCpu.awaitIdleMachine(IDLE, IDLE_WAIT);
+      report.note(section.name() + " (" + label + ") started after " + (System.nanoTime() - waitFrom) / 1_000_000_000
+          + " s of waiting for an idle machine, " + Math.round(busy * 100) + " % of the cores busy"
+          + (busy >= IDLE ? " (still busy when the wait ran out)" : ""));
       long t0 = System.nanoTime();
       try {
         List<BenchRow> rows = section.run(context);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 /**
  * CPU time a process has used so far (user + system, from {@code /proc/<pid>/stat}), so a section can say what
  * one request cost each process: the reason a throughput goal is out of reach on a machine of this many cores.
+ * And the whole machine's, so the runner can start each section on an idle machine.
  */
 final class ProcessCpu {
   /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat on every Linux this runs on. */
@@ -20,5 +21,33 @@ final class ProcessCpu {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
     return ticks * 1000.0 / TICKS_PER_SECOND;
+  }
+
+  /**
+   * Waits until the whole machine is idle (under {@code maxBusy} of all its cores over one second) or
+   * {@code max} has passed; returns the share of the cores that was busy in the last second it measured.
+   */
+  static double awaitIdleMachine(double maxBusy, java.time.Duration max) throws Exception {
+    long deadline = System.nanoTime() + max.toNanos();
+    long[] before = machineTicks();
+    double busy;
+    do {
+      Thread.sleep(1000);
+      long[] now = machineTicks();
+      busy = (double) (now[0] - before[0]) / Math.max(1, now[1] - before[1]);
+      before = now;
+    } while (busy >= maxBusy && System.nanoTime() < deadline);
+    return busy;
+  }
+
+  /** Busy and total ticks of all cores so far, from the first line of {@code /proc/stat}. */
+  private static long[] machineTicks() throws Exception {
+    String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long total = 0;
+    for (int i = 1; i < fields.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+      total += Long.parseLong(fields[i]);
+    }
+    long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]); // idle, iowait
+    return new long[] {total - idle, total};
   }
 }
