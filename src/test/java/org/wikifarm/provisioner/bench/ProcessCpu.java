@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * CPU time a process has used so far (user + system, from {@code /proc/<pid>/stat}), so a section can say what
@@ -27,7 +28,7 @@ final class ProcessCpu {
    * Waits until the whole machine is idle (under {@code maxBusy} of all its cores over one second) or
    * {@code max} has passed; returns the share of the cores that was busy in the last second it measured.
    */
-  static double awaitIdleMachine(double maxBusy, java.time.Duration max) throws Exception {
+  static double awaitIdleMachine(double maxBusy, Duration max) throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
     long[] before = machineTicks();
     double busy;
