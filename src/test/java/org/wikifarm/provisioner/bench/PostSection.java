@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -146,30 +147,15 @@ public final class PostSection implements BenchSection {
   private record PostLoad(WrkResult result, double cpuPerPost, double dbCpuPerPost) {
     static PostLoad measure(BenchContext context, String url, Path luaScript, long serverPid, long mariadbd)
         throws Exception {
-      awaitQuiet(mariadbd);
+      // MariaDB idle first (under 5 % of a core for half a second; at most 30 s): what the warm-up, or the run
+      // before, left it flushing and purging must not land in this run's figures
+      ProcessCpu.awaitIdleProcess(mariadbd, 0.05, Duration.ofMillis(500), Duration.ofSeconds(30));
       double serverCpu = ProcessCpu.millis(serverPid);
       double dbCpu = ProcessCpu.millis(mariadbd);
       WrkResult result = context.wrk(url, CONNECTIONS, luaScript);
       double requests = result.requestsPerSecond() * context.measureFor().toSeconds();
       return new PostLoad(result, (ProcessCpu.millis(serverPid) - serverCpu) / requests,
           (ProcessCpu.millis(mariadbd) - dbCpu) / requests);
-    }
-
-    /**
-     * Until MariaDB is idle (under 5 % of a core for half a second; at most 30 s): what the warm-up, or the run
-     * before, left it flushing and purging must not land in this run's figures.
-     */
-    private static void awaitQuiet(long mariadbd) throws Exception {
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      double before = ProcessCpu.millis(mariadbd);
-      while (System.nanoTime() < deadline) {
-        Thread.sleep(500);
-        double now = ProcessCpu.millis(mariadbd);
-        if (now - before < 25) {
-          return;
-        }
-        before = now;
-      }
     }
 
     double rate() {

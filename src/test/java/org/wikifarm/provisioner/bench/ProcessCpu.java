@@ -29,15 +29,34 @@ final class ProcessCpu {
    * {@code max} has passed; returns the share of the cores that was busy in the last second it measured.
    */
   static double awaitIdleMachine(double maxBusy, Duration max) throws Exception {
+    return awaitBelow(ProcessCpu::machineTicks, maxBusy, Duration.ofSeconds(1), max);
+  }
+
+  /**
+   * Waits until {@code pid} uses under {@code maxCores} of one core over {@code window}, or {@code max} has
+   * passed; returns the share of a core it used in the last window measured.
+   */
+  static double awaitIdleProcess(long pid, double maxCores, Duration window, Duration max) throws Exception {
+    return awaitBelow(() -> new long[] {Math.round(millis(pid)), System.nanoTime() / 1_000_000}, maxCores, window,
+        max);
+  }
+
+  /** Busy and elapsed time so far, in one unit, as the two waits measure them. */
+  private interface Usage {
+    long[] read() throws Exception;
+  }
+
+  /** The one wait behind both: windows of {@code window} until busy / elapsed in one is under {@code limit}. */
+  private static double awaitBelow(Usage usage, double limit, Duration window, Duration max) throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
-    long[] before = machineTicks();
+    long[] before = usage.read();
     double busy;
     do {
-      Thread.sleep(1000);
-      long[] now = machineTicks();
+      Thread.sleep(window.toMillis());
+      long[] now = usage.read();
       busy = (double) (now[0] - before[0]) / Math.max(1, now[1] - before[1]);
       before = now;
-    } while (busy >= maxBusy && System.nanoTime() < deadline);
+    } while (busy >= limit && System.nanoTime() < deadline);
     return busy;
   }
 

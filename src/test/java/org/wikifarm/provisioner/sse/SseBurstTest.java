@@ -62,12 +62,8 @@ class SseBurstTest {
       Logger.getLogger("").addHandler(warnings);
       List<Future<String>> outcomes = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
-        // each chain built on an event loop: built from this thread, it could attach the response's handlers
-        // after its first chunks were delivered, which Vert.x 5 drops (eclipse-vertx/vert.x#5825)
-        Promise<String> outcome = Promise.promise();
         String task = tasks.get(i % TASKS);
-        clientVertx.runOnContext(v -> stream(client, service.app.httpPort(), task).onComplete(outcome));
-        outcomes.add(outcome.future());
+        outcomes.add(OnEventLoop.chain(clientVertx, () -> stream(client, service.app.httpPort(), task)));
       }
       long t0 = System.nanoTime();
       Future.join(outcomes).toCompletionStage().toCompletableFuture().get(100, TimeUnit.SECONDS);

@@ -34,7 +34,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -354,32 +353,20 @@ class SseConnectionTest {
   }
 
   /**
-   * The whole answer to a request that gets no stream, asked and read on one event loop (see {@link #onEventLoop}):
+   * The whole answer to a request that gets no stream, asked and read on one event loop (see {@link OnEventLoop}):
    * a short answer could arrive complete before the body was asked for (seen as a 15 s timeout once the connect
    * path no longer waited for MariaDB).
    */
   private Future<Answer> fetchWhole() {
-    return onEventLoop(() -> request(null)
+    return OnEventLoop.chain(vertx, () -> request(null)
         .compose(response -> response.body().map(body -> new Answer(response.statusCode(), body.toString()))));
   }
 
   private record Answer(int status, String body) {}
 
-  /** Opens the stream and feeds it into {@code stream} as it arrives, from the start (see {@link #onEventLoop}). */
+  /** Opens the stream and feeds it into {@code stream} as it arrives, from the start (see {@link OnEventLoop}). */
   private Future<HttpClientResponse> open(String lastEventId, Stream stream) {
-    return onEventLoop(() -> request(lastEventId).onSuccess(stream::attach));
-  }
-
-  /**
-   * Builds a request's whole chain in one event-loop task, so its handlers are attached in the task that sees the
-   * response: attached from the test's thread they could come after the first chunks had been delivered, which
-   * Vert.x 5 drops (eclipse-vertx/vert.x#5825) — a stream that lost its replay then waited for it until the
-   * test's timeout (seen once in CI, at 60 s).
-   */
-  private <T> Future<T> onEventLoop(Supplier<Future<T>> chain) {
-    Promise<T> result = Promise.promise();
-    vertx.getOrCreateContext().runOnContext(v -> chain.get().onComplete(result));
-    return result.future();
+    return OnEventLoop.chain(vertx, () -> request(lastEventId).onSuccess(stream::attach));
   }
 
   private record Frame(String id, String event, JsonObject data) {}
