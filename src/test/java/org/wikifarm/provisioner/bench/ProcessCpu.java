@@ -60,6 +60,11 @@ final class ProcessCpu {
     return busy;
   }
 
+  /** CPU milliseconds all cores have been busy so far (any process, the kernel's work included). */
+  static double machineBusyMillis() throws Exception {
+    return machineTicks()[0] * 1000.0 / TICKS_PER_SECOND;
+  }
+
   /** Busy and total ticks of all cores so far, from the first line of {@code /proc/stat}. */
   private static long[] machineTicks() throws Exception {
     String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");

@@ -14,6 +14,7 @@ import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * streams on one Vert.x client, parses their frames and records each frame's delivery latency — receive time
  * minus the epoch milliseconds of its id ({@code <ms>-<seq>}: the service's journal id is Redis's clock at the
  * XADD right before the publish; the broadcast's is its clock at the write), both on this machine's clock.
+ * It also says how long one frame took to reach all of its subscribers: a fan-out's length, first to last receipt.
  */
 final class SseLoad implements AutoCloseable {
   private static final int MAX_MS = 60_000;
@@ -31,6 +33,8 @@ final class SseLoad implements AutoCloseable {
   /** Frames stamped before this (connect-time replays, earlier phases) are not counted. */
   private volatile long countFrom = Long.MAX_VALUE;
   private final AtomicLongArray latencies = new AtomicLongArray(MAX_MS + 1);
+  /** Per counted frame (its stream's path and id): when its first and its last subscriber received it. */
+  private final ConcurrentHashMap<String, long[]> arrivals = new ConcurrentHashMap<>();
 
   SseLoad(int maxConnections) {
     client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(60_000).setIdleTimeout(0),
@@ -60,7 +64,7 @@ final class SseLoad implements AutoCloseable {
         response.body().onComplete(b -> ended.tryComplete(false));
         return;
       }
-      FrameParser parser = new FrameParser();
+      FrameParser parser = new FrameParser(uri.getRawPath());
       response.handler(parser::feed);
       response.endHandler(v -> ended.tryComplete(parser.lastWasStatus));
       response.exceptionHandler(e -> ended.tryComplete(false));
@@ -104,6 +108,7 @@ final class SseLoad implements AutoCloseable {
     for (int i = 0; i <= MAX_MS; i++) {
       latencies.set(i, 0);
     }
+    arrivals.clear();
     countFrom = System.currentTimeMillis();
   }
 
@@ -129,10 +134,21 @@ final class SseLoad implements AutoCloseable {
     return Double.NaN;
   }
 
+  /** The median, over the counted frames, of the time from a frame's first subscriber to its last, in ms. */
+  double medianFanOutMs() {
+    long[] spreads = arrivals.values().stream().mapToLong(a -> a[1] - a[0]).sorted().toArray();
+    return spreads.length == 0 ? Double.NaN : spreads[spreads.length / 2];
+  }
+
   /** Splits one stream's bytes into frames (the events are ASCII); one per connection, on its event loop. */
   private final class FrameParser {
+    private final String path;
     private final StringBuilder unparsed = new StringBuilder();
     boolean lastWasStatus;
+
+    FrameParser(String path) {
+      this.path = path;
+    }
 
     void feed(io.vertx.core.buffer.Buffer chunk) {
       long now = System.currentTimeMillis();
@@ -149,9 +165,13 @@ final class SseLoad implements AutoCloseable {
         if (id < 0) {
           continue; // a synthesized event has no id, so no timestamp
         }
-        long stamped = Long.parseLong(block.substring(id, block.indexOf('-', id)));
+        int dash = block.indexOf('-', id);
+        long stamped = Long.parseLong(block.substring(id, dash));
         if (stamped >= countFrom) {
           latencies.incrementAndGet((int) Math.max(0, Math.min(MAX_MS, now - stamped)));
+          String event = path + " " + block.substring(id, block.indexOf('\n', dash));
+          arrivals.merge(event, new long[] {now, now},
+              (seen, first) -> new long[] {Math.min(seen[0], now), Math.max(seen[1], now)});
         }
       }
     }

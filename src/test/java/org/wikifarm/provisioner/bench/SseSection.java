@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The SSE rows of issue 15. Delivery: 1,000 / 5,000 / 10,000 subscribers over four running tasks (local
@@ -24,7 +25,10 @@ import java.util.concurrent.TimeUnit;
  * round and the service's alternating, each going first in turn (a drift of the machine's load hits both), and
  * each side's figure is the median of its rounds' p99s: one round's p99 at 5,000 or 10,000 moved by ±40 % and at
  * times far more between back-to-back rounds of the same code (a young-generation pause of 50–100 ms lands in a
- * round's last fan-out or not); every round is in the notes. The broadcast's JVM stops before the rows below.
+ * round's last fan-out or not); every round is in the notes. A second note per size says where each side's p99
+ * comes from: the median length of one frame's fan-out (first to last subscriber, as the client saw it), and the
+ * CPU per delivered frame of the client and of everything else on the machine (the service's side includes what
+ * its tasks do meanwhile: MariaDB, Redis, their commands). The broadcast's JVM stops before the rows below.
  * Then 5,000 subscribers connecting at once to four gated tasks (refused = anything but 200), the heap per idle
  * connection (live heap after a full GC with those streams connected, minus before them, via
  * {@code jcmd GC.class_histogram}), and the RSS {@value MemorySection#SETTLE_SECONDS} s
@@ -117,41 +121,70 @@ public final class SseSection implements BenchSection {
     List<Long> warmUp = new ArrayList<>();
     List<Long> plainWarmUp = new ArrayList<>();
     for (int i = 0; i < WARM_UP_ROUNDS; i++) { // JIT and pools warmed on both sides; not recorded
-      plainWarmUp.add(Math.round(plain.round(WARM_UP)));
+      plainWarmUp.add(Math.round(plain.round(WARM_UP).p99()));
       warmUp.add(Math.round(deliveryRound(node, gates, WARM_UP, "warm" + i).p99()));
     }
     context.note("sse " + context.codeLabel() + ": warm-up rounds of " + WARM_UP + " subscribers (not recorded), "
         + "p99 " + warmUp + " ms; the plain broadcast's " + plainWarmUp + " ms");
     List<BenchRow> rows = new ArrayList<>();
     for (int n : SUBSCRIBERS) {
-      List<Double> service = new ArrayList<>();
-      List<Double> broadcast = new ArrayList<>();
-      long counted = 0;
-      long unended = 0;
+      List<Round> service = new ArrayList<>();
+      List<Round> broadcast = new ArrayList<>();
       for (int r = 0; r < ROUNDS; r++) {
         if (r % 2 == 0) { // who goes first alternates too: neither side always follows the other's round
           broadcast.add(plain.round(n));
         }
-        Round round = deliveryRound(node, gates, n, "r" + n + "-" + r);
-        service.add(round.p99());
-        counted += round.counted();
-        unended += round.unended();
+        service.add(deliveryRound(node, gates, n, "r" + n + "-" + r));
         if (r % 2 == 1) {
           broadcast.add(plain.round(n));
         }
       }
       rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery "
-          + "(median of " + ROUNDS + " rounds)", median(service), "ms", "a minimal Vert.x SSE broadcast",
-          median(broadcast), 1.5));
-      context.note("sse " + context.codeLabel() + ": " + n + " subscribers, p99 per round " + service
-          + " ms, the plain broadcast's " + broadcast + " ms; over the " + ROUNDS + " rounds " + counted
-          + " frames counted, " + unended + " streams without their terminal event within 120 s");
+          + "(median of " + ROUNDS + " rounds)", median(each(service, Round::p99)), "ms",
+          "a minimal Vert.x SSE broadcast", median(each(broadcast, Round::p99)), 1.5));
+      context.note("sse " + context.codeLabel() + ": " + n + " subscribers, p99 per round "
+          + each(service, Round::p99) + " ms, the plain broadcast's " + each(broadcast, Round::p99) + " ms; over the "
+          + ROUNDS + " rounds " + service.stream().mapToLong(Round::counted).sum() + " frames counted, "
+          + service.stream().mapToLong(Round::unended).sum() + " streams without their terminal event within 120 s");
+      context.note("sse " + context.codeLabel() + ": " + n + " subscribers, where the p99 comes from, per round: "
+          + "one frame's fan-out (first to last subscriber, median over frames) " + each(service, Round::fanOutMs)
+          + " ms, the plain broadcast's " + each(broadcast, Round::fanOutMs) + " ms; CPU per delivered frame of "
+          + "everything but the client (server, MariaDB, Redis, the tasks' commands, the kernel) "
+          + each(service, Round::serverMicrosPerFrame) + " µs, the plain broadcast's "
+          + each(broadcast, Round::serverMicrosPerFrame) + " µs; the client's " + each(service,
+          Round::clientMicrosPerFrame) + " µs, with the plain broadcast " + each(broadcast,
+          Round::clientMicrosPerFrame) + " µs");
     }
     return rows;
   }
 
-  /** What one delivery round measured. */
-  private record Round(double p99, long counted, long unended) {}
+  /**
+   * What one delivery round measured, on either side: the p99, and where it comes from — the length of one
+   * frame's fan-out, and the CPU the machine spent per delivered frame from the first counted frame's moment to
+   * the streams' end: the client's (this JVM) and everything else's (the machine's busy time minus the client's).
+   * On two cores shared by both, what the server side spends is what the client waits for.
+   */
+  private record Round(double p99, long counted, long unended, double fanOutMs, double clientMicrosPerFrame,
+      double serverMicrosPerFrame) {}
+
+  /** CPU counters at a round's start; {@link #end} makes the round's figures from them. */
+  private record RoundStart(double clientMillis, double machineMillis) {
+    static RoundStart now() throws Exception {
+      return new RoundStart(ProcessCpu.millis(ProcessHandle.current().pid()), ProcessCpu.machineBusyMillis());
+    }
+
+    Round end(SseLoad load, long unended) throws Exception {
+      double client = ProcessCpu.millis(ProcessHandle.current().pid()) - clientMillis;
+      double server = ProcessCpu.machineBusyMillis() - machineMillis - client;
+      long frames = Math.max(1, load.counted());
+      return new Round(load.p99(), load.counted(), unended, load.medianFanOutMs(),
+          Math.round(client * 1000 / frames * 10) / 10.0, Math.round(server * 1000 / frames * 10) / 10.0);
+    }
+  }
+
+  private static List<Double> each(List<Round> rounds, ToDoubleFunction<Round> figure) {
+    return rounds.stream().map(figure::applyAsDouble).toList();
+  }
 
   /** One round: {@code n} streams on four new gated tasks, the gates opened, the streams followed to their end. */
   private Round deliveryRound(BenchContext.ServiceUnderTest node, Path gates, int n, String name) throws Exception {
@@ -159,9 +192,9 @@ public final class SseSection implements BenchSection {
     try (SseLoad load = new SseLoad(n)) {
       List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, n), WAVE);
       load.countFromNow();
+      RoundStart start = RoundStart.now();
       openGates(gates, tasks);
-      long unended = SseLoad.awaitEnds(streams, 120);
-      return new Round(load.p99(), load.counted(), unended);
+      return start.end(load, SseLoad.awaitEnds(streams, 120));
     }
   }
 
@@ -187,7 +220,7 @@ public final class SseSection implements BenchSection {
     }
 
     /** One round: {@code n} streams over four topics, the run started, the streams followed to their end. */
-    double round(int n) throws Exception {
+    Round round(int n) throws Exception {
       List<String> urls = new ArrayList<>();
       for (int s = 0; s < n; s++) {
         urls.add(server.baseUrl() + "/events/t" + s % TASKS);
@@ -195,9 +228,9 @@ public final class SseSection implements BenchSection {
       try (SseLoad load = new SseLoad(n)) {
         List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
         load.countFromNow();
+        RoundStart start = RoundStart.now();
         post(server.baseUrl() + "/run?progress=" + progressEvents + "&every=200", "");
-        SseLoad.awaitEnds(streams, 120);
-        return load.p99();
+        return start.end(load, SseLoad.awaitEnds(streams, 120));
       }
     }
 
