@@ -170,8 +170,14 @@ final class SseLoad implements AutoCloseable {
         if (stamped >= countFrom) {
           latencies.incrementAndGet((int) Math.max(0, Math.min(MAX_MS, now - stamped)));
           String event = path + " " + block.substring(id, block.indexOf('\n', dash));
-          arrivals.merge(event, new long[] {now, now},
-              (seen, first) -> new long[] {Math.min(seen[0], now), Math.max(seen[1], now)});
+          arrivals.compute(event, (key, seen) -> { // updated in place under the map's lock: one array per frame
+            if (seen == null) {
+              return new long[] {now, now};
+            }
+            seen[0] = Math.min(seen[0], now);
+            seen[1] = Math.max(seen[1], now);
+            return seen;
+          });
         }
       }
     }

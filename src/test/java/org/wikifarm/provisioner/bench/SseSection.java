@@ -176,8 +176,9 @@ public final class SseSection implements BenchSection {
     Round end(SseLoad load, long unended) throws Exception {
       double client = ProcessCpu.millis(ProcessHandle.current().pid()) - clientMillis;
       double server = ProcessCpu.machineBusyMillis() - machineMillis - client;
-      long frames = Math.max(1, load.counted());
-      return new Round(load.p99(), load.counted(), unended, load.medianFanOutMs(),
+      long counted = load.counted(); // a sum over the whole latency histogram: read once
+      long frames = Math.max(1, counted);
+      return new Round(load.p99(), counted, unended, load.medianFanOutMs(),
           Math.round(client * 1000 / frames * 10) / 10.0, Math.round(server * 1000 / frames * 10) / 10.0);
     }
   }
