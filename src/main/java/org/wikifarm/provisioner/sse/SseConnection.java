@@ -40,6 +40,12 @@ public final class SseConnection {
   private final TaskEventHub hub;
   private final TaskMetrics metrics;
   private String lastSentId;
+  /**
+   * The view's place right after the last event written, when that event came from the task's view (-1 when it
+   * did not: a synthesized end, the journal read by {@link #checkEnded}, nothing yet). A live batch starting
+   * there is all new, so the usual fan-out skips comparing its ids with {@link #lastSentId}.
+   */
+  private long nextSeq = -1;
   private boolean replaying = true;
   /** Live events that arrived during the replay (rare: only then is the list made). */
   private List<TaskEventHub.Entry> buffered;
@@ -245,7 +251,7 @@ public final class SseConnection {
       return;
     }
     List<TaskEventHub.Entry> fresh = batch.entries();
-    if (!allNotSentYet(fresh)) { // rare: the usual batch is all new, sent as it is
+    if (fresh.get(0).seq() != nextSeq && !allNotSentYet(fresh)) { // rare: the usual batch is all new, sent as it is
       fresh = fresh.stream().filter(this::notSentYet).toList();
       if (fresh.isEmpty()) {
         return; // already replayed
@@ -315,6 +321,8 @@ public final class SseConnection {
         lastSentId = entry.journaled().id();
       }
     }
+    long lastSeq = sent.get(sent.size() - 1).seq();
+    nextSeq = lastSeq >= 0 ? lastSeq + 1 : -1;
     if (terminal) {
       cleanUp();
       // the last events and the end of the stream in one write: a task's end reaches every client at once, so

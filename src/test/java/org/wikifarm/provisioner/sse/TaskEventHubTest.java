@@ -128,6 +128,38 @@ class TaskEventHubTest {
   }
 
   /**
+   * A journal id the view already holds (the same event published twice, or read from the journal while it was
+   * on its way) enters the view once, so clients' fan-outs need not compare ids per client: a client following
+   * live gets it once, a later one's history holds it once.
+   */
+  @Test
+  void anEventPublishedTwiceEntersTheViewOnce(Vertx vertx, VertxTestContext ctx) {
+    TaskEventHub hub = new TaskEventHub(vertx, this::countedRead);
+    journal.append(taskId, TaskEvent.queued());
+    Context loop = vertx.getOrCreateContext();
+    List<String> live = new CopyOnWriteArrayList<>();
+    loop.runOnContext(v -> {
+      TaskEventHub.Subscription early = hub.subscribe(taskId, loop,
+          batch -> batch.entries().forEach(e -> live.add(e.journaled().id())));
+      early.history().onComplete(ctx.succeeding(history -> {
+        TaskEvent copy = TaskEvent.progress(TaskStatus.RUNNING, 10, "dir_copy", "copy");
+        String id = journal.append(taskId, copy).result();
+        JsonObject twice = new TaskEvent.Journaled(id, copy).toJson();
+        vertx.eventBus().publish(EventBusAddresses.task(taskId), twice);
+        vertx.eventBus().publish(EventBusAddresses.task(taskId), twice);
+        vertx.setTimer(200, t -> {
+          TaskEventHub.Subscription late = hub.subscribe(taskId, loop, batch -> {});
+          late.history().onComplete(ctx.succeeding(view -> ctx.verify(() -> {
+            assertEquals(List.of(id), live, "the live client got it once");
+            assertEquals(List.of("queued", "copy"), view.stream().map(e -> e.event().message()).toList());
+            ctx.completeNow();
+          })));
+        });
+      }));
+    });
+  }
+
+  /**
    * A task's end makes all its clients leave at once, from every event loop, without the hub's lock (but the
    * last of each loop's group). Round after round, 100 clients leave from two event loops while, on one of them,
    * another joins as the other loop's clients are still leaving: the joiner gets live events, and once it has
