@@ -117,6 +117,9 @@ class ProvisionCommandTest {
       Thread.sleep(100);
     }
     assertTrue(Files.readString(running.out()).contains("install-began"), "the install command runs");
+    assertFalse(ignoresSigint(running.process().pid()), "the CLI's JVM ignores SIGINT, so it installed no handler "
+        + "and Ctrl-C cannot be tested: a process started with SIGINT ignored (a background job started with '&' "
+        + "or nohup) passes that on to the test JVM and its children; run the suite in the foreground");
     new ProcessBuilder("kill", "-INT", Long.toString(running.process().pid())).start().waitFor();
     CliProcess.Result r = CliProcess.finish(running, Duration.ofMinutes(2));
 
@@ -143,5 +146,15 @@ class ProvisionCommandTest {
     Matcher m = TASK_ID.matcher(r.out());
     assertTrue(m.find(), "the task id is printed: " + r);
     return m.group(1);
+  }
+
+  /** Whether SIGINT (signal 2) is in the process's ignored-signal mask ({@code SigIgn} in /proc/<pid>/status). */
+  private static boolean ignoresSigint(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & (1L << (2 - 1))) != 0;
+      }
+    }
+    return false;
   }
 }
