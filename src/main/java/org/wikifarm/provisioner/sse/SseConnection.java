@@ -41,9 +41,8 @@ public final class SseConnection {
   private final TaskMetrics metrics;
   private String lastSentId;
   /**
-   * The view's place right after the last event written, when that event came from the task's view (-1 when it
-   * did not: a synthesized end, the journal read by {@link #checkEnded}, nothing yet). A live batch starting
-   * there is all new, so the usual fan-out skips comparing its ids with {@link #lastSentId}.
+   * The view's place after the last event written, or -1 (none yet, or not from the view): a batch starting
+   * there is all new, so its ids need no comparing with {@link #lastSentId}.
    */
   private long nextSeq = -1;
   private boolean replaying = true;

@@ -154,7 +154,9 @@ public final class TaskEventHub {
 
     boolean remove(Subscriber subscriber) {
       boolean removed = subscribers.remove(subscriber);
-      version.incrementAndGet();
+      if (removed) {
+        version.incrementAndGet();
+      }
       return removed;
     }
 
@@ -257,7 +259,7 @@ public final class TaskEventHub {
     /**
      * Whether an event is newer than the view's newest: journal ids rise in journal order, so one at or below
      * it is already in the view (published twice, or read from the journal while it was on its way). Dropped
-     * here, once per node, the view's ids rise too, and a client that got the view up to some place gets only
+     * here, once per node, so the view's ids rise too, and a client that got the view up to some place gets only
      * new events after it. Events without an id (Redis refused the write) are always new.
      */
     private boolean isNew(TaskEvent.Journaled event) {
