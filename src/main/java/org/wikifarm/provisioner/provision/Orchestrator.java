@@ -104,6 +104,7 @@ public final class Orchestrator {
   public Outcome run(PhaseContext ctx, ProgressListener listener, BooleanSupplier stillOwner,
       Cancellation cancellation) {
     Set<String> done = ctx.ledger().donePhases();
+    prepare(ctx, done);
     int progress = 0;
     for (Step step : steps) {
       String name = step.phase().name();
@@ -139,6 +140,20 @@ public final class Orchestrator {
       listener.phaseFinished(name, Duration.ofNanos(System.nanoTime() - started));
     }
     return new Outcome(Result.SUCCEEDED, doneMessage);
+  }
+
+  /** Lets every phase still to run start its work ahead; one that cannot does that work in its turn. */
+  private void prepare(PhaseContext ctx, Set<String> done) {
+    for (Step step : steps) {
+      if (!done.contains(step.phase().name())) {
+        try {
+          step.phase().prepare(ctx);
+        } catch (RuntimeException e) {
+          LOG.log(Level.FINE, "task " + ctx.request().taskId() + ": " + step.phase().name()
+              + " does its work in its turn (" + e + ")");
+        }
+      }
+    }
   }
 
   /** The progress reached when {@code phase} completes (0 for a phase this task type does not have). */

@@ -24,6 +24,14 @@ public interface Phase {
   void undo(LedgerEntry entry, PhaseContext ctx) throws Exception;
 
   /**
+   * Starts work this phase can do before its turn, on {@code ctx.ahead()}: pure computation that creates and
+   * records nothing (its result is taken by {@link #run}, which must still work when there is none). The
+   * {@link Orchestrator} calls it once per run, for every phase still to run, before the first of them runs.
+   * Default: nothing.
+   */
+  default void prepare(PhaseContext ctx) {}
+
+  /**
    * The resources this phase can prove, from the resources themselves (a marker file, a database COMMENT),
    * were created by this task — what rollback must undo when the ledger is lost or stale. Default: none.
    */

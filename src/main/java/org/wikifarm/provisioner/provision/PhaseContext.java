@@ -15,6 +15,7 @@ public final class PhaseContext {
   private final RollbackLedger ledger;
   private final Consumer<String> output;
   private final Redactor redactor;
+  private final WorkAhead ahead = new WorkAhead();
   /** Until the runner says otherwise, an earlier run of the task may have left processes running. */
   private volatile boolean leftoverProcessesPossible = true;
 
@@ -64,6 +65,11 @@ public final class PhaseContext {
 
   public RollbackLedger ledger() {
     return ledger;
+  }
+
+  /** This task's work started before its phase's turn ({@link Phase#prepare}). */
+  public WorkAhead ahead() {
+    return ahead;
   }
 
   /** Reports a line of intermediate output (redacted by the caller's sink before it reaches users). */

@@ -184,6 +184,45 @@ class OrchestratorTest {
   }
 
   @Test
+  void phasesStillToRunStartTheirWorkAheadBeforeTheFirstRunsAndTakeItOnce() {
+    FakePhase copied = new FakePhase("dir_copy") {
+      @Override
+      public void prepare(PhaseContext c) {
+        log.add("prepare " + name); // done before the crash: has nothing to prepare for
+      }
+    };
+    FakePhase db = new FakePhase("db_provision") {
+      @Override
+      public void prepare(PhaseContext c) {
+        throw new IllegalStateException("cannot start early"); // the phase then does its work in its turn
+      }
+    };
+    FakePhase keys = new FakePhase("oauth") {
+      @Override
+      public void prepare(PhaseContext c) {
+        log.add("prepare " + name);
+        c.ahead().start(name, () -> "pair made ahead");
+      }
+
+      @Override
+      public void run(PhaseContext c) throws Exception {
+        log.add("took " + c.ahead().take(name, String.class).orElse("nothing"));
+        super.run(c);
+      }
+    }.failing(n -> n == 1 ? new ConnectException("Connection refused") : null);
+    ledger.markDone("dir_copy");
+    Orchestrator orchestrator = new Orchestrator(List.of(step(copied, 10), step(db, 30), step(keys, 40)),
+        Duration.ofSeconds(5), FIRST_BACKOFF);
+
+    Orchestrator.Outcome outcome = orchestrator.run(ctx, listener);
+
+    assertEquals(Orchestrator.Result.SUCCEEDED, outcome.result(), outcome.message());
+    // the retried attempt does the work itself: what the failed one had is never reused
+    assertEquals(List.of("prepare oauth", "run db_provision", "took pair made ahead", "run oauth",
+        "took nothing", "run oauth"), log);
+  }
+
+  @Test
   void progressOfAFreshRunNeverGoesBack() {
     List<Orchestrator.Step> steps = new ArrayList<>();
     int[] after = {10, 20, 30, 40, 60, 70, 75, 90};

@@ -53,7 +53,8 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  *
  * <p>The pair comes from the JDK's own RSA generator (public exponent 65537): it makes a 2048-bit key about
  * three times faster than BouncyCastle's, whose generator was most of a task's CPU (see docs/BENCHMARKS.md,
- * {@code keygen.rsa2048}). BouncyCastle still writes the PEM encodings and signs the certificate.
+ * {@code keygen.rsa2048}). BouncyCastle still writes the PEM encodings and signs the certificate. It is
+ * generated ahead ({@link #prepare}), from the task's start, and only ever written by {@link #run}.
  *
  * <p>The directory is recorded in the ledger before it is created; one the ledger does not attribute to this
  * task is a conflict and is left alone. Each file is written to a temp name and renamed, so a crash never
@@ -103,7 +104,10 @@ public final class OAuthKeysPhase implements Phase {
     Files.setPosixFilePermissions(partial, DIR_MODE); // the create-time mode is subject to the umask
     OwnershipMarker.write(partial, taskId);
 
-    KeyPair pair = generate(oauth.keyBits());
+    KeyPair pair = ctx.ahead().take(NAME, KeyPair.class).orElse(null);
+    if (pair == null) {
+      pair = generate(oauth.keyBits());
+    }
     String host = ctx.request().slug() + "." + ctx.config().farm().rootHost();
     String publicPem = oauth.certFormat() == AppConfig.CertFormat.X509
         ? pem(selfSignedCertificate(pair, host)) : pem(pair.getPublic());
@@ -111,6 +115,13 @@ public final class OAuthKeysPhase implements Phase {
     writeAtomically(partial.resolve(CERT_FILE), publicPem);
     chown(partial, oauth);
     Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The key pair's generation, the phase's CPU, runs while the phases before it wait on I/O. */
+  @Override
+  public void prepare(PhaseContext ctx) {
+    int bits = ctx.config().oauth().keyBits();
+    ctx.ahead().start(NAME, () -> generate(bits));
   }
 
   @Override

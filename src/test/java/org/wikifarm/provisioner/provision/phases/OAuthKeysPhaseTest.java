@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.provision.phases;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +49,29 @@ class OAuthKeysPhaseTest {
     assertPhpLoads(key, cert);
     assertEquals(List.of(new LedgerEntry("oauth", "directory", dir.toAbsolutePath().toString())),
         ctx.ledger().entries());
+  }
+
+  @Test
+  void thePairGeneratedAheadIsWrittenOnlyInThePhasesTurn() throws Exception {
+    TestFarm farm = TestFarm.create();
+    PhaseContext ctx = farm.context("ahead", "Ahead");
+
+    phase.prepare(ctx);
+    assertFalse(Files.exists(ctx.oauthDir(), LinkOption.NOFOLLOW_LINKS), "preparing writes nothing");
+    assertTrue(ctx.ledger().entries().isEmpty(), "preparing records nothing");
+    KeyPair ahead = OAuthKeysPhase.generateRsa(2048, new SecureRandom());
+    PhaseContext known = farm.context("known", "Known");
+    known.ahead().start(OAuthKeysPhase.NAME, () -> ahead);
+    phase.run(known);
+    phase.run(ctx);
+
+    Path cert = known.oauthDir().resolve("oauth.cert");
+    assertEquals(openssl("pkey", "-in", known.oauthDir().resolve("oauth.key").toString(), "-pubout"),
+        Files.readString(cert));
+    assertArrayEquals(ahead.getPublic().getEncoded(), spki(Files.readString(cert)), "the pair made ahead is written");
+    assertTrue(Files.readString(ctx.oauthDir().resolve("oauth.key")).startsWith("-----BEGIN PRIVATE KEY-----\n"));
+    assertFalse(Files.readString(ctx.oauthDir().resolve("oauth.cert")).equals(Files.readString(cert)),
+        "each task's own pair");
   }
 
   @Test
@@ -145,6 +172,12 @@ class OAuthKeysPhaseTest {
         + "echo json_encode(['private' => $priv !== false, 'public' => $pub !== false, 'same' => $same]);",
         List.of(key, cert));
     assertEquals(new JsonObject().put("private", true).put("public", true).put("same", true), result);
+  }
+
+  /** The DER bytes of a {@code BEGIN PUBLIC KEY} PEM. */
+  private static byte[] spki(String pem) {
+    return Base64.getMimeDecoder().decode(pem.replace("-----BEGIN PUBLIC KEY-----", "")
+        .replace("-----END PUBLIC KEY-----", ""));
   }
 
   private static String openssl(String... args) throws Exception {
