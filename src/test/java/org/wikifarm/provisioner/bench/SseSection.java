@@ -51,9 +51,10 @@ public final class SseSection implements BenchSection {
   /**
    * Recorded rounds per subscriber count and side; the row takes each side's median p99. Three left the median
    * to one outlier: two code versions that were the same commit measured 1.47× and 1.68× at 5,000, and one
-   * side's 10,000 rounds went 908, 666 and 282 ms.
+   * side's 10,000 rounds went 908, 666 and 282 ms. Five still let the 10,000 row read 1.61× in one run and
+   * 1.06× in another on the same fan-out code (the broadcast's own rounds spanned 203–286 ms in the first).
    */
-  private static final int ROUNDS = 5;
+  private static final int ROUNDS = 7;
 
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
