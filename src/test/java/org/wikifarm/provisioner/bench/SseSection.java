@@ -10,9 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * The SSE rows of issue 15. Delivery: 1,000 / 5,000 / 10,000 subscribers over four running tasks (local
@@ -55,6 +58,8 @@ public final class SseSection implements BenchSection {
    * 1.06× in another on the same fan-out code (the broadcast's own rounds spanned 203–286 ms in the first).
    */
   private static final int ROUNDS = 7;
+  /** The key of a histogram's total in {@link #liveHeap}. */
+  private static final String TOTAL = "(total)";
 
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -79,11 +84,13 @@ public final class SseSection implements BenchSection {
       double idleMiB = node.rssKiB() / 1024.0;
       try (PlainBroadcast plain = PlainBroadcast.start(scratch, lines)) { // gone before the burst and memory rows
         rows.addAll(deliveryRows(context, node, plain, gates));
+        context.note("sse " + context.codeLabel() + ": the plain broadcast's heap per idle connection: "
+            + plain.heapPerConnection());
       }
       rows.add(BenchRow.absoluteAtMost("sse.burst.refused", "5,000 subscribers connecting at once, refused",
           burst(node, gates), "", 0));
       rows.add(BenchRow.absoluteAtMost("sse.heap-per-connection", "heap per idle SSE connection",
-          idleHeapKiB(node, gates), "KiB", 16));
+          idleHeapKiB(context, node, gates), "KiB", 16));
       Thread.sleep(MemorySection.SETTLE_SECONDS * 1000L); // the streams are closed: what the node gives back
       double afterMiB = node.rssKiB() / 1024.0;
       rows.add(BenchRow.nearIdle("memory.rss-after-sse", "RSS " + MemorySection.SETTLE_SECONDS
@@ -236,6 +243,26 @@ public final class SseSection implements BenchSection {
       }
     }
 
+    /**
+     * For the heap row's note: the broadcast's live heap per idle stream, by class, with {@value #BURST} streams
+     * connected (they end with one run).
+     */
+    String heapPerConnection() throws Exception {
+      List<String> urls = new ArrayList<>();
+      for (int s = 0; s < BURST; s++) {
+        urls.add(server.baseUrl() + "/events/t" + s % TASKS);
+      }
+      Map<String, Long> before = liveHeap(server.pid());
+      try (SseLoad load = new SseLoad(BURST)) {
+        List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
+        Map<String, Long> connected = liveHeap(server.pid());
+        post(server.baseUrl() + "/run?progress=1&every=10", "");
+        SseLoad.awaitEnds(streams, 120);
+        return String.format("%.2f KiB; the largest (bytes): %s",
+            (connected.get(TOTAL) - before.get(TOTAL)) / 1024.0 / BURST, largestGrowth(before, connected, 12));
+      }
+    }
+
     @Override
     public void close() throws Exception {
       server.close();
@@ -268,16 +295,27 @@ public final class SseSection implements BenchSection {
    * The live heap per stream with 5,000 connected (in waves, so none is refused) to four gated tasks, in a step
    * of its own: its full GCs must not fall into a latency round, nor refused requests' garbage into the figure.
    */
-  private double idleHeapKiB(BenchContext.ServiceUnderTest node, Path gates) throws Exception {
+  private double idleHeapKiB(BenchContext context, BenchContext.ServiceUnderTest node, Path gates) throws Exception {
     List<String> tasks = createTasks(node, "heap");
-    long before = liveHeapBytes(node.pid());
+    Map<String, Long> before = liveHeap(node.pid());
     try (SseLoad load = new SseLoad(BURST)) {
       List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, BURST), WAVE);
-      double kiB = (liveHeapBytes(node.pid()) - before) / 1024.0 / BURST;
+      Map<String, Long> connected = liveHeap(node.pid());
+      double kiB = (connected.get(TOTAL) - before.get(TOTAL)) / 1024.0 / BURST;
+      context.note("sse " + context.codeLabel() + ": heap per idle connection by class, the largest (bytes): "
+          + largestGrowth(before, connected, 12));
       openGates(gates, tasks);
       SseLoad.awaitEnds(streams, 120);
       return kiB;
     }
+  }
+
+  /** The classes whose live bytes grew most per stream, largest first, as "class bytes". */
+  private static String largestGrowth(Map<String, Long> before, Map<String, Long> after, int top) {
+    return after.entrySet().stream().filter(e -> !e.getKey().equals(TOTAL))
+        .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / BURST))
+        .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
+        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
   }
 
   private List<String> createTasks(BenchContext.ServiceUnderTest node, String round) throws Exception {
@@ -315,17 +353,24 @@ public final class SseSection implements BenchSection {
   }
 
   /** Bytes of live objects after the full GC that {@code jcmd GC.class_histogram} runs (its "Total" line). */
-  private static long liveHeapBytes(long pid) throws Exception {
+  /** The live bytes per class after a full GC ({@code jcmd GC.class_histogram}), and their sum under {@link #TOTAL}. */
+  private static Map<String, Long> liveHeap(long pid) throws Exception {
     Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
         .start();
     String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     jcmd.waitFor(60, TimeUnit.SECONDS);
+    Map<String, Long> bytes = new HashMap<>();
     for (String line : output.split("\n")) {
+      String[] fields = line.trim().split("\\s+"); // "  1:  instances  bytes  class (module)" or "Total …"
       if (line.startsWith("Total")) {
-        String[] fields = line.trim().split("\\s+");
-        return Long.parseLong(fields[fields.length - 1]);
+        bytes.put(TOTAL, Long.parseLong(fields[fields.length - 1]));
+      } else if (fields.length >= 4 && fields[0].endsWith(":")) {
+        bytes.merge(fields[3], Long.parseLong(fields[2]), Long::sum);
       }
     }
-    throw new IllegalStateException("jcmd GC.class_histogram gave no total: " + output.lines().limit(5).toList());
+    if (!bytes.containsKey(TOTAL)) {
+      throw new IllegalStateException("jcmd GC.class_histogram gave no total: " + output.lines().limit(5).toList());
+    }
+    return bytes;
   }
 }
