@@ -10,9 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -34,6 +37,11 @@ import java.util.regex.Pattern;
  * password never silently logs in.
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
+  /** Where {@link #freePort} starts looking: above the well-known and most registered service ports. */
+  static final int FIRST_PICKED_PORT = 20_000;
+  private static final Random RANDOM = new Random();
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
   public static final String ADMIN_USER = "farmadmin";
   public static final String ADMIN_PASSWORD = "admin-Secret-42";
   public static final String APP_USER = "provisioner";
@@ -266,10 +274,37 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     return server.pid();
   }
 
-  /** A port free on 127.0.0.1 right now. */
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /**
+   * A port free on 127.0.0.1 right now, for a server that another process binds a moment later, and never one
+   * handed out before in this JVM. It lies below the kernel's ephemeral range: a port from that range (what
+   * binding port 0 gives) can be taken in between as the local end of any outgoing connection — a ClusterTest
+   * node's Hazelcast port was, by the other node's connections to MariaDB and Redis while it started ("Port
+   * [33425] is already in use").
+   */
+  public static synchronized int freePort() throws IOException {
+    int below = ephemeralRangeStart();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = FIRST_PICKED_PORT + RANDOM.nextInt(below - FIRST_PICKED_PORT);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // a server of this or another process listens there: try another
+      }
+    }
+    throw new IOException("no free port on 127.0.0.1 between " + FIRST_PICKED_PORT + " and " + below);
+  }
+
+  /** The first port of {@code net.ipv4.ip_local_port_range} (32768 on Linux unless changed). */
+  static int ephemeralRangeStart() {
+    try {
+      // read line-wise: Files.readString trusts the size procfs reports and returned one byte here
+      String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+      return Math.max(FIRST_PICKED_PORT + 1_000, Integer.parseInt(range.split("\\s+")[0]));
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 }
