@@ -352,8 +352,10 @@ public final class SseSection implements BenchSection {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Bytes of live objects after the full GC that {@code jcmd GC.class_histogram} runs (its "Total" line). */
-  /** The live bytes per class after a full GC ({@code jcmd GC.class_histogram}), and their sum under {@link #TOTAL}. */
+  /**
+   * The live bytes per class after the full GC that {@code jcmd GC.class_histogram} runs, and their sum (its
+   * "Total" line) under {@link #TOTAL}.
+   */
   private static Map<String, Long> liveHeap(long pid) throws Exception {
     Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram").redirectErrorStream(true)
         .start();

@@ -277,9 +277,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   /**
    * A port free on 127.0.0.1 right now, for a server that another process binds a moment later, and never one
    * handed out before in this JVM. It lies below the kernel's ephemeral range: a port from that range (what
-   * binding port 0 gives) can be taken in between as the local end of any outgoing connection — a ClusterTest
-   * node's Hazelcast port was, by the other node's connections to MariaDB and Redis while it started ("Port
-   * [33425] is already in use").
+   * binding port 0 gives) can be taken in between as the local end of any outgoing connection. A ClusterTest
+   * node's Hazelcast port was taken before it bound it ("Port [33425] is already in use"), while the other node,
+   * started just before, was opening its connections to MariaDB and Redis.
    */
   public static synchronized int freePort() throws IOException {
     int below = ephemeralRangeStart();
