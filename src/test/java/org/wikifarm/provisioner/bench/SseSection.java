@@ -244,23 +244,15 @@ public final class SseSection implements BenchSection {
     }
 
     /**
-     * For the heap row's note: the broadcast's live heap per idle stream, by class, with {@value #BURST} streams
-     * connected (they end with one run).
+     * For the heap row's note: the broadcast's live heap per idle stream, with {@value #BURST} streams connected
+     * (they end with one run).
      */
-    String heapPerConnection() throws Exception {
+    HeapPerStream heapPerConnection() throws Exception {
       List<String> urls = new ArrayList<>();
       for (int s = 0; s < BURST; s++) {
         urls.add(server.baseUrl() + "/events/t" + s % TASKS);
       }
-      Map<String, Long> before = liveHeap(server.pid());
-      try (SseLoad load = new SseLoad(BURST)) {
-        List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
-        Map<String, Long> connected = liveHeap(server.pid());
-        post(server.baseUrl() + "/run?progress=1&every=10", "");
-        SseLoad.awaitEnds(streams, 120);
-        return String.format("%.2f KiB; the largest (bytes): %s",
-            (connected.get(TOTAL) - before.get(TOTAL)) / 1024.0 / BURST, largestGrowth(before, connected, 12));
-      }
+      return HeapPerStream.measure(server.pid(), urls, () -> post(server.baseUrl() + "/run?progress=1&every=10", ""));
     }
 
     @Override
@@ -297,23 +289,45 @@ public final class SseSection implements BenchSection {
    */
   private double idleHeapKiB(BenchContext context, BenchContext.ServiceUnderTest node, Path gates) throws Exception {
     List<String> tasks = createTasks(node, "heap");
-    Map<String, Long> before = liveHeap(node.pid());
-    try (SseLoad load = new SseLoad(BURST)) {
-      List<SseLoad.Stream> streams = load.openInWaves(urls(node, tasks, BURST), WAVE);
-      Map<String, Long> connected = liveHeap(node.pid());
-      double kiB = (connected.get(TOTAL) - before.get(TOTAL)) / 1024.0 / BURST;
-      context.note("sse " + context.codeLabel() + ": heap per idle connection by class, the largest (bytes): "
-          + largestGrowth(before, connected, 12));
-      openGates(gates, tasks);
-      SseLoad.awaitEnds(streams, 120);
-      return kiB;
+    HeapPerStream heap = HeapPerStream.measure(node.pid(), urls(node, tasks, BURST), () -> openGates(gates, tasks));
+    context.note("sse " + context.codeLabel() + ": heap per idle connection by class, the largest (bytes): "
+        + heap.largest());
+    return heap.kiB();
+  }
+
+  /** The live heap that idle streams added, per stream: in all, and the classes that grew most. */
+  record HeapPerStream(double kiB, String largest) {
+    /** What ends the streams (a run of the broadcast, the tasks' gates opened). */
+    interface Ending {
+      void run() throws Exception;
+    }
+
+    /**
+     * Opens the streams (in waves, so none is refused), reads the live heap of {@code pid} before and with them
+     * connected, then ends them with {@code end} and waits until they have.
+     */
+    static HeapPerStream measure(long pid, List<String> urls, Ending end) throws Exception {
+      Map<String, Long> before = liveHeap(pid);
+      try (SseLoad load = new SseLoad(urls.size())) {
+        List<SseLoad.Stream> streams = load.openInWaves(urls, WAVE);
+        Map<String, Long> connected = liveHeap(pid);
+        end.run();
+        SseLoad.awaitEnds(streams, 120);
+        return new HeapPerStream((connected.get(TOTAL) - before.get(TOTAL)) / 1024.0 / urls.size(),
+            largestGrowth(before, connected, urls.size(), 12));
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%.2f KiB; the largest (bytes): %s", kiB, largest);
     }
   }
 
   /** The classes whose live bytes grew most per stream, largest first, as "class bytes". */
-  private static String largestGrowth(Map<String, Long> before, Map<String, Long> after, int top) {
+  private static String largestGrowth(Map<String, Long> before, Map<String, Long> after, int streams, int top) {
     return after.entrySet().stream().filter(e -> !e.getKey().equals(TOTAL))
-        .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / BURST))
+        .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / streams))
         .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top)
         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
   }
