@@ -90,13 +90,15 @@ final class BenchReport {
     Files.writeString(options.report(), md.toString());
   }
 
-  private static String tableRow(BenchRow now, BenchRow after) {
+  /** One line of the table: the baseline code's row and the current code's, either may be missing. */
+  static String tableRow(BenchRow now, BenchRow after) {
     BenchRow any = after != null ? after : now;
     String against = any.against().isEmpty() ? "—" : any.against() + ": "
         + (now == null ? "" : number(now.againstValue()) + " → ") + number(any.againstValue()) + " " + any.unit();
     String goal = any.goal().isEmpty() ? "—" : any.goal();
     String met = any.goal().isEmpty() ? "—" : after == null ? "(baseline only)"
-        : Double.isNaN(after.value()) ? "not measured (see the notes)" : after.met() ? "yes" : "**no**";
+        : Double.isNaN(after.value()) ? "not measured (see the notes)" : (after.met() ? "yes" : "**no**")
+        + (after.undecided() ? " (the goal is inside the 95 % interval: this run cannot tell)" : "");
     return "| " + String.join(" | ", any.what().replace("|", "\\|"), figure(now), figure(after), against,
         ratio(now), ratio(after), goal, met) + " |";
   }
@@ -105,8 +107,14 @@ final class BenchReport {
     return row == null || Double.isNaN(row.value()) ? "—" : number(row.value()) + " " + row.unit();
   }
 
+  /** The ratio, and its 95 % interval where the row has one (a ratio of medians of samples). */
   private static String ratio(BenchRow row) {
-    return row == null || Double.isNaN(row.ratio()) ? "—" : String.format(Locale.ROOT, "%.3f×", row.ratio());
+    if (row == null || Double.isNaN(row.ratio())) {
+      return "—";
+    }
+    String ratio = String.format(Locale.ROOT, "%.3f×", row.ratio());
+    return Double.isNaN(row.ratioLow()) ? ratio
+        : ratio + String.format(Locale.ROOT, " (95 %%: %.2f–%.2f×)", row.ratioLow(), row.ratioHigh());
   }
 
   static String number(double value) {

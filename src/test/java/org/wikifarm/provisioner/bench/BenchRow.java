@@ -1,5 +1,7 @@
 package org.wikifarm.provisioner.bench;
 
+import java.util.List;
+
 /**
  * One measured row of docs/BENCHMARKS.md: a figure and the baseline it is compared with, both measured in the
  * same run, and the ratio that counts. {@code id} joins the rows of the two code versions (the baseline commit's
@@ -14,9 +16,19 @@ package org.wikifarm.provisioner.bench;
  * @param ratio value / againstValue as the goal states it (NaN when the row is an absolute figure)
  * @param goal the goal as text, e.g. {@code ≥ 0.5×}
  * @param met whether the goal is met by this measurement
+ * @param ratioLow the low end of the ratio's 95 % interval, for a ratio of medians of samples (NaN otherwise)
+ * @param ratioHigh its high end (NaN otherwise)
+ * @param undecided whether the goal lies inside that interval: the verdict is the median's, but this run cannot
+ *     tell on which side of the goal the code really is
  */
 public record BenchRow(String id, String what, double value, String unit, String against, double againstValue,
-    double ratio, String goal, boolean met) {
+    double ratio, String goal, boolean met, double ratioLow, double ratioHigh, boolean undecided) {
+
+  /** A row without an interval. */
+  public BenchRow(String id, String what, double value, String unit, String against, double againstValue,
+      double ratio, String goal, boolean met) {
+    this(id, what, value, unit, against, againstValue, ratio, goal, met, Double.NaN, Double.NaN, false);
+  }
 
   /** A row whose ratio is value / against, compared with a minimum ratio. */
   public static BenchRow atLeast(String id, String what, double value, String unit, String against,
@@ -30,6 +42,19 @@ public record BenchRow(String id, String what, double value, String unit, String
       double againstValue, double maxRatio) {
     double ratio = value / againstValue;
     return new BenchRow(id, what, value, unit, against, againstValue, ratio, "≤ " + maxRatio + "×", ratio <= maxRatio);
+  }
+
+  /**
+   * As {@link #atMost}, for a figure and a baseline that are each the median of their samples: the row carries
+   * the ratio's 95 % interval ({@link RatioInterval}) and whether the goal lies inside it.
+   */
+  public static BenchRow medianAtMost(String id, String what, List<Double> samples, String unit, String against,
+      List<Double> againstSamples, double maxRatio) {
+    BenchRow row = atMost(id, what, RatioInterval.median(samples), unit, against,
+        RatioInterval.median(againstSamples), maxRatio);
+    RatioInterval interval = RatioInterval.ofMedians(samples, againstSamples);
+    return new BenchRow(row.id, row.what, row.value, row.unit, row.against, row.againstValue, row.ratio, row.goal,
+        row.met, interval.low(), interval.high(), interval.contains(maxRatio));
   }
 
   /** A figure given for context: no baseline, no goal. */
@@ -51,7 +76,7 @@ public record BenchRow(String id, String what, double value, String unit, String
 
   /** The same figure given for context: its goal is not judged (e.g. memory with the JVM's default flags). */
   public BenchRow unjudged() {
-    return new BenchRow(id, what, value, unit, against, againstValue, ratio, "", true);
+    return new BenchRow(id, what, value, unit, against, againstValue, ratio, "", true, ratioLow, ratioHigh, false);
   }
 
   /** An absolute figure with a ceiling (e.g. heap per connection ≤ 16 KiB, refused = 0). */

@@ -44,7 +44,7 @@ final class PhaseSplits {
       run.forEach((step, ms) -> byStep.computeIfAbsent(step, s -> new ArrayList<>()).add(ms));
     }
     List<String> parts = new ArrayList<>();
-    byStep.forEach((step, values) -> parts.add(step + " " + Math.round(ProvisionSection.median(values))));
+    byStep.forEach((step, values) -> parts.add(step + " " + Math.round(RatioInterval.median(values))));
     return String.join(", ", parts);
   }
 

@@ -92,8 +92,6 @@ public class ProvisionSection implements BenchSection {
       }
       by.dropDatabases(slugs, parsed.wikiDb().namePrefix());
     }
-    double serviceMedian = median(service);
-    double directMedian = median(direct);
     context.note("provision.one-task: " + measured + " tasks one at a time after " + warmup + " warm-up tasks "
         + "(local executor, 3 commands that echo a line); service " + wholeMs(service) + " ms, direct "
         + wholeMs(direct) + " ms");
@@ -101,8 +99,8 @@ public class ProvisionSection implements BenchSection {
         + "service (from its SSE stream's journal ids: POST to the first event, each phase to the next, the end "
         + "event to the stream's close; where the key pair is generated ahead, oauth is what is left of that when "
         + "its turn comes) " + PhaseSplits.medians(serviceSplits) + "; direct " + PhaseSplits.medians(directSplits));
-    return BenchRow.atMost("provision.one-task", "one task (local executor, trivial commands)", serviceMedian,
-        "ms", "the same operations run directly (cp -a, SQL, JDK keygen + PEM, the commands)", directMedian, 1.10);
+    return BenchRow.medianAtMost("provision.one-task", "one task (local executor, trivial commands)", service,
+        "ms", "the same operations run directly (cp -a, SQL, JDK keygen + PEM, the commands)", direct, 1.10);
   }
 
   // ------------------------------------------------------------------ scaling with workers
@@ -210,10 +208,4 @@ public class ProvisionSection implements BenchSection {
     return values.stream().map(Math::round).toList();
   }
 
-  static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
 }

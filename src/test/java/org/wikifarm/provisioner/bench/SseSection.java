@@ -147,9 +147,9 @@ public final class SseSection implements BenchSection {
           broadcast.add(plain.round(n));
         }
       }
-      rows.add(BenchRow.atMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 delivery "
-          + "(median of " + ROUNDS + " rounds)", median(each(service, Round::p99)), "ms",
-          "a minimal Vert.x SSE broadcast", median(each(broadcast, Round::p99)), 1.5));
+      rows.add(BenchRow.medianAtMost("sse.p99." + n, "SSE " + String.format("%,d", n) + " subscribers, p99 "
+          + "delivery (median of " + ROUNDS + " rounds)", each(service, Round::p99), "ms",
+          "a minimal Vert.x SSE broadcast", each(broadcast, Round::p99), 1.5));
       context.note("sse " + context.codeLabel() + ": " + n + " subscribers, p99 per round "
           + each(service, Round::p99) + " ms, the plain broadcast's " + each(broadcast, Round::p99) + " ms; over the "
           + ROUNDS + " rounds " + service.stream().mapToLong(Round::counted).sum() + " frames counted, "
@@ -205,12 +205,6 @@ public final class SseSection implements BenchSection {
       openGates(gates, tasks);
       return start.end(load, SseLoad.awaitEnds(streams, 120));
     }
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int mid = sorted.size() / 2;
-    return sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
   }
 
   /** {@link PlainSseBroadcast} in its own JVM, kept running while the service's rounds alternate with its own. */
