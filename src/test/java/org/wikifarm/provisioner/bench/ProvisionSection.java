@@ -207,5 +207,4 @@ public class ProvisionSection implements BenchSection {
   private static List<Long> wholeMs(List<Double> values) {
     return values.stream().map(Math::round).toList();
   }
-
 }

@@ -41,6 +41,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   static final int FIRST_PICKED_PORT = 20_000;
   private static final Random RANDOM = new Random();
   private static final Set<Integer> HANDED_OUT = new HashSet<>();
+  /** Read once: the kernel's setting does not change while the tests run. */
+  private static final int EPHEMERAL_START = ephemeralRangeStart();
 
   public static final String ADMIN_USER = "farmadmin";
   public static final String ADMIN_PASSWORD = "admin-Secret-42";
@@ -282,7 +284,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
    * started just before, was opening its connections to MariaDB and Redis.
    */
   public static synchronized int freePort() throws IOException {
-    int below = ephemeralRangeStart();
+    int below = EPHEMERAL_START;
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = FIRST_PICKED_PORT + RANDOM.nextInt(below - FIRST_PICKED_PORT);
       if (!HANDED_OUT.add(port)) {
