@@ -24,6 +24,7 @@ import org.wikifarm.provisioner.exec.CommandExecutors;
 import org.wikifarm.provisioner.http.ProgressPage;
 import java.util.Map;
 import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
+import org.wikifarm.provisioner.provision.phases.SpareKeyPairs;
 import org.wikifarm.provisioner.provision.phases.DeleteWikiPhases;
 import org.wikifarm.provisioner.task.TaskType;
 import org.wikifarm.provisioner.worker.CreateWikiKind;
@@ -209,9 +210,12 @@ public final class Application {
       ProgressPage.register(router, config.http());
     };
 
+    SpareKeyPairs spares = SpareKeyPairs.keep(config.oauth());
+    metrics.spareKeyPairs(spares::ready);
     // one entry per task type: its phases and how it ends; the runner and the worker are shared
     Map<TaskType, TaskKind> kinds = Map.of(
-        TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor)),
+        TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(),
+            CreateWikiPhases.create(config, vertx, executor, spares)),
         TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx)));
     TaskRunner runner = new TaskRunner(config, taskStore, specs, redisApi, keys, kinds,
         new TaskEvents(vertx.eventBus()), checkpoints, metrics);

@@ -28,6 +28,7 @@ import org.wikifarm.provisioner.http.CreateWikiRequest;
 import org.wikifarm.provisioner.http.WikiRules;
 import org.wikifarm.provisioner.provision.Cancellation;
 import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
+import org.wikifarm.provisioner.provision.phases.SpareKeyPairs;
 import org.wikifarm.provisioner.store.EventJournal;
 import org.wikifarm.provisioner.store.NewWiki;
 import org.wikifarm.provisioner.store.SchemaVerifier;
@@ -87,7 +88,7 @@ public final class OneOffProvision implements AutoCloseable {
     boolean v2Schema = Blocking.await(SchemaVerifier.v2MigrationApplied(pool).otherwise(false), WAIT);
     this.queue = new TaskQueue(new WikiStore(pool), new WikiLocks(pool), journal, vertx.eventBus(), v2Schema);
     TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys, Map.of(
-            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor)),
+            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor, SpareKeyPairs.none())),
             TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx))),
         new TaskEvents(vertx.eventBus()), Checkpoints.NONE,
         // a one-off run has no /metrics to serve: its meters are counted and dropped with the process

@@ -78,7 +78,8 @@ public record AppConfig(
 
   public record OpenSearch(String user, Secret password, String endpoint) {}
 
-  public record OAuth(int keyBits, CertFormat certFormat, String fileOwner, String fileGroup) {}
+  /** {@code spareKeys}: key pairs a node keeps generated ahead of the tasks that take them (0: none). */
+  public record OAuth(int keyBits, CertFormat certFormat, String fileOwner, String fileGroup, int spareKeys) {}
 
   /**
    * How the command phases (5 install, 6 index configuration, 8 index) reach the farm's PHP: a Docker exec,

@@ -43,7 +43,7 @@ final class ConfigDefaults {
             .put("name-prefix", "wiki_").put("admin-password", ""))
         .put("opensearch", new JsonObject().put("user", "").put("password", "").put("endpoint", ""))
         .put("oauth", new JsonObject().put("key-bits", 2048).put("cert-format", "spki").put("owner", "")
-            .put("group", ""))
+            .put("group", "").put("spare-keys", 2))
         .put("executor", new JsonObject().put("type", "docker").put("user", "www-data")
             .put("command-timeout", "30m").put("command-env", new JsonArray())
             .put("install-commands", toJson(INSTALL_COMMANDS))

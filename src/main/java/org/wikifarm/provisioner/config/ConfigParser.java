@@ -255,7 +255,8 @@ final class ConfigParser {
         reader.integer("oauth.key-bits", 2048, 8192),
         reader.enumValue("oauth.cert-format", CertFormat.class, CertFormat.SPKI),
         reader.string("oauth.owner", false),
-        reader.string("oauth.group", false));
+        reader.string("oauth.group", false),
+        reader.integer("oauth.spare-keys", 0, 16));
   }
 
   private AppConfig.Executor executor() {

@@ -97,6 +97,11 @@ public final class TaskMetrics {
     queueDepth.set(queued);
   }
 
+  /** The OAuth key pairs this node holds generated ahead of the tasks that will take them. */
+  public void spareKeyPairs(Supplier<Number> ready) {
+    gauge("wikifarm.oauth.spare.keys", "OAuth key pairs generated ahead and not yet taken by a task", ready);
+  }
+
   private void gauge(String name, String description, Supplier<Number> value) {
     // a node started again on the same Vert.x registers again: an old gauge would go on reading the old state
     registry.find(name).meters().forEach(registry::remove);

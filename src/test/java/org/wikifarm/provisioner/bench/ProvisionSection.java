@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.config.ConfigLoader;
 
@@ -21,18 +23,23 @@ import org.wikifarm.provisioner.config.ConfigLoader;
  * <ul>
  *   <li>{@code provision.one-task}: one create task's wall time (POST, then its SSE stream followed to its end;
  *       median of several tasks, one at a time) against the same operations run directly in this JVM
- *       ({@link DirectProvision}), interleaved task by task so both see the same machine;</li>
+ *       ({@link DirectProvision}), interleaved task by task so both see the same machine. Each side starts when
+ *       the node is idle again: its spare OAuth key pairs topped up (a version without spares has nothing to
+ *       wait for). For the current code, the same with no spares ({@code oauth.spare-keys: 0}) is a context
+ *       row: every pair generated inside its task, as the direct run does;</li>
  *   <li>{@code provision.scaling}: 20 tasks whose install command sleeps 1 s (real installs wait on PHP and
  *       the database, not on the service's CPU), tasks/s with {@code worker.concurrency} 4 against 1; the
  *       figure for 2 workers goes in a note.</li>
  * </ul>
- * Only configuration keys both versions know are set. About a minute and a half per code version.
+ * Only configuration keys both versions know are set, but for the context row. About two minutes per code version.
  */
 public class ProvisionSection implements BenchSection {
   private static final String API = "/provisioner/v1";
   private static final Duration TASK_TIMEOUT = Duration.ofMinutes(2);
   private static final int SCALING_TASKS = 20;
   private static final AtomicInteger OWNERS = new AtomicInteger(990_000);
+  private static final String SPARE_KEYS = "spare-keys";
+  private static final String SPARE_KEYS_GAUGE = "wikifarm_oauth_spare_keys";
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -44,15 +51,35 @@ public class ProvisionSection implements BenchSection {
   @Override
   public List<BenchRow> run(BenchContext context) throws Exception {
     List<BenchRow> rows = new ArrayList<>();
-    rows.add(oneTask(context));
+    rows.add(oneTask(context, "provision.one-task", "one task (local executor, trivial commands)", config -> {}));
+    if (context.codeLabel().equals("current")) {
+      withoutSpareKeys(context).ifPresent(rows::add);
+    }
     rows.add(scaling(context));
     return rows;
   }
 
   // ------------------------------------------------------------------ one task vs. its operations
 
-  private BenchRow oneTask(BenchContext context) throws Exception {
-    Path farm = context.scratch().resolve("one-task");
+  /**
+   * Context for the current code: one task when the node keeps no spare key pairs, so key generation is inside
+   * the task as it is in the direct run. A tree without {@code oauth.spare-keys} refuses it; then it is a note.
+   */
+  private Optional<BenchRow> withoutSpareKeys(BenchContext context) throws Exception {
+    try {
+      return Optional.of(oneTask(context, "provision.one-task.no-spares", "one task, no spare key pairs "
+          + "(oauth.spare-keys: 0)", config -> config.put("oauth",
+              config.getJsonObject("oauth", new JsonObject()).put(SPARE_KEYS, 0))));
+    } catch (IllegalStateException refused) {
+      context.note("no one-task row without spare keys: the current code did not start with oauth.spare-keys: 0 ("
+          + refused.getMessage().lines().findFirst().orElse("") + ")");
+      return Optional.empty();
+    }
+  }
+
+  private BenchRow oneTask(BenchContext context, String id, String what, Consumer<JsonObject> adjust)
+      throws Exception {
+    Path farm = context.scratch().resolve(id);
     JsonObject config = context.baseConfig(farm);
     List<List<String>> commands = List.of(List.of("sh", "-c", "echo installing"),
         List.of("sh", "-c", "echo configuring the index"), List.of("sh", "-c", "echo indexing"));
@@ -61,6 +88,7 @@ public class ProvisionSection implements BenchSection {
     executor.put("index-cfg-commands", new JsonArray().add(new JsonArray(commands.get(1))));
     executor.put("index-commands", new JsonArray().add(new JsonArray(commands.get(2))));
     worker(config, 1);
+    adjust.accept(config);
     AppConfig parsed = ConfigLoader.fromJson(config.copy());
     int warmup = context.quick() ? 2 : 3;
     // RSA key generation's prime search takes 50–450 ms on either side, so the median of 9 tasks moved the row
@@ -82,6 +110,8 @@ public class ProvisionSection implements BenchSection {
         String stream = awaitSucceeded(node, config, post(node, config, slug));
         long ended = System.currentTimeMillis();
         double serviceMs = (System.nanoTime() - start) / 1e6;
+        // the top-up the task started may outlast it: it must not share the machine with the direct run
+        awaitSpareKeys(node, parsed.oauth().spareKeys());
         double directMs = by.provision("pd-" + run + "-" + i);
         if (i >= warmup) {
           service.add(serviceMs);
@@ -92,14 +122,14 @@ public class ProvisionSection implements BenchSection {
       }
       by.dropDatabases(slugs, parsed.wikiDb().namePrefix());
     }
-    context.note("provision.one-task: " + measured + " tasks one at a time after " + warmup + " warm-up tasks "
+    context.note(id + ": " + measured + " tasks one at a time after " + warmup + " warm-up tasks "
         + "(local executor, 3 commands that echo a line); service " + wholeMs(service) + " ms, direct "
         + wholeMs(direct) + " ms");
-    context.note("provision.one-task (" + context.codeLabel() + "), where a task's time goes, median ms per step: "
+    context.note(id + " (" + context.codeLabel() + "), where a task's time goes, median ms per step: "
         + "service (from its SSE stream's journal ids: POST to the first event, each phase to the next, the end "
         + "event to the stream's close; where the key pair is generated ahead, oauth is what is left of that when "
         + "its turn comes) " + PhaseSplits.medians(serviceSplits) + "; direct " + PhaseSplits.medians(directSplits));
-    return BenchRow.medianAtMost("provision.one-task", "one task (local executor, trivial commands)", service,
+    return BenchRow.medianAtMost(id, what, service,
         "ms", "the same operations run directly (cp -a, SQL, JDK keygen + PEM, the commands)", direct, 1.10);
   }
 
@@ -157,6 +187,28 @@ public class ProvisionSection implements BenchSection {
   private static void worker(JsonObject config, int concurrency) {
     JsonObject worker = config.getJsonObject("worker", new JsonObject());
     config.put("worker", worker.put("enabled", true).put("concurrency", concurrency));
+  }
+
+  /**
+   * Waits until the node holds the {@code keeps} spare OAuth key pairs its configuration asks for
+   * ({@code wikifarm_oauth_spare_keys} on /metrics); returns at once for a version without the gauge.
+   */
+  private void awaitSpareKeys(BenchContext.ServiceUnderTest node, int keeps) throws Exception {
+    URI metrics = URI.create(node.baseUrl() + "/metrics");
+    long deadline = System.nanoTime() + TASK_TIMEOUT.toNanos();
+    while (keeps > 0) {
+      Optional<Double> ready = http.send(HttpRequest.newBuilder(metrics).timeout(TASK_TIMEOUT).build(),
+          HttpResponse.BodyHandlers.ofString()).body().lines().filter(l -> l.startsWith(SPARE_KEYS_GAUGE + " "))
+          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst();
+      if (ready.isEmpty() || ready.get() >= keeps) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the node's spare key pairs were not topped up in " + TASK_TIMEOUT
+            + " (" + ready.get() + " of " + keeps + "); see " + node.log());
+      }
+      Thread.sleep(10);
+    }
   }
 
   /** Queues a wiki; returns the task id. */

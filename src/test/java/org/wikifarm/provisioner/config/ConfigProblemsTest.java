@@ -31,7 +31,7 @@ class ConfigProblemsTest {
         .put("wiki-db", new JsonObject().put("shared-tables", new JsonArray().add("ok").add("bad-name"))
             .put("shared-db-name", "bad-db").put("name-prefix", "Wiki"))
         .put("opensearch", new JsonObject().put("user", new JsonArray()))
-        .put("oauth", new JsonObject().put("key-bits", 100).put("cert-format", "pem"))
+        .put("oauth", new JsonObject().put("key-bits", 100).put("cert-format", "pem").put("spare-keys", 17))
         .put("executor", new JsonObject().put("type", "portainer").put("portainer-endpoint", "http://x")
             .put("install-commands", "not json").put("index-commands", 5).put("command-timeout", "-1"))
         .put("worker", new JsonObject().put("enabled", "perhaps").put("concurrency", 100).put("lease-ttl", "1x")
@@ -76,6 +76,7 @@ class ConfigProblemsTest {
         "opensearch.user (OPENSEARCH_USER) must be a single value",
         "oauth.key-bits must be between 2048 and 8192; got 100",
         "oauth.cert-format must be one of spki|x509; got 'pem'",
+        "oauth.spare-keys must be between 0 and 16; got 17",
         "executor.instance (WIKIFARM_INSTANCE) is required for the portainer executor: "
             + "the name or id of the wikifarm container",
         "executor.portainer-endpoint (PORTAINER_ENDPOINT) must be Portainer's Docker proxy URL, "

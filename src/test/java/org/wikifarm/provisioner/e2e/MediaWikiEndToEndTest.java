@@ -51,6 +51,7 @@ import org.wikifarm.provisioner.provision.InMemoryLedger;
 import org.wikifarm.provisioner.provision.Orchestrator.Outcome;
 import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.phases.CreateWikiPhases;
+import org.wikifarm.provisioner.provision.phases.SpareKeyPairs;
 import org.wikifarm.provisioner.provision.Redactor;
 import org.wikifarm.provisioner.provision.WikiRequest;
 import org.wikifarm.provisioner.support.IniFile;
@@ -321,7 +322,7 @@ class MediaWikiEndToEndTest {
 
     Outcome run(PhaseContext ctx, org.wikifarm.provisioner.provision.ProgressListener listener) {
       try (CommandExecutor executor = CommandExecutors.create(config)) {
-        return CreateWikiPhases.create(config, vertx, executor).run(ctx, listener);
+        return CreateWikiPhases.create(config, vertx, executor, SpareKeyPairs.keep(config.oauth())).run(ctx, listener);
       }
     }
 

@@ -12,13 +12,14 @@ import org.wikifarm.provisioner.provision.Orchestrator.Step;
 public final class CreateWikiPhases {
   private CreateWikiPhases() {}
 
-  public static Orchestrator create(AppConfig config, Vertx vertx, CommandExecutor executor) {
+  /** {@code spares}: the node's key pairs generated ahead ({@link SpareKeyPairs#none()} when it keeps none). */
+  public static Orchestrator create(AppConfig config, Vertx vertx, CommandExecutor executor, SpareKeyPairs spares) {
     AppConfig.Executor ex = config.executor();
     List<Step> steps = List.of(
         new Step(new DirCopyPhase(), 10, "copy template"),
         new Step(new RenderIniPhase(), 20, "write pubwiki.ini"),
         new Step(DbProvisionPhase.readingPasswordFromIni(vertx), 30, "create database and user"),
-        new Step(new OAuthKeysPhase(), 40, "generate OAuth keys"),
+        new Step(new OAuthKeysPhase(spares), 40, "generate OAuth keys"),
         new Step(CommandPhase.install(ex.installCommands(), executor), 60, "install site"),
         new Step(CommandPhase.indexConfig(ex.indexCfgCommands(), executor), 70, "configure search index"),
         new Step(new FlipBootstrapPhase(), 75, "finish bootstrap"),

@@ -53,8 +53,9 @@ import org.wikifarm.provisioner.provision.ProvisionException;
  *
  * <p>The pair comes from the JDK's own RSA generator (public exponent 65537): it makes a 2048-bit key about
  * three times faster than BouncyCastle's, whose generator was most of a task's CPU (see docs/BENCHMARKS.md,
- * {@code keygen.rsa2048}). BouncyCastle still writes the PEM encodings and signs the certificate. It is
- * generated ahead ({@link #prepare}), from the task's start, and only ever written by {@link #run}.
+ * {@code keygen.rsa2048}). BouncyCastle still writes the PEM encodings and signs the certificate. The pair is
+ * one of the node's {@link SpareKeyPairs} when one is ready, otherwise generated ahead ({@link #prepare}), from
+ * the task's start; either way it is taken once and only ever written by {@link #run}.
  *
  * <p>The directory is recorded in the ledger before it is created; one the ledger does not attribute to this
  * task is a conflict and is left alone. Each file is written to a temp name and renamed, so a crash never
@@ -74,6 +75,11 @@ public final class OAuthKeysPhase implements Phase {
   private static final String JDK_RSA = "SunRsaSign";
 
   private final SecureRandom random = new SecureRandom();
+  private final SpareKeyPairs spares;
+
+  public OAuthKeysPhase(SpareKeyPairs spares) {
+    this.spares = spares;
+  }
 
   @Override
   public String name() {
@@ -106,7 +112,7 @@ public final class OAuthKeysPhase implements Phase {
 
     KeyPair pair = ctx.ahead().take(NAME, KeyPair.class).orElse(null);
     if (pair == null) {
-      pair = generate(oauth.keyBits());
+      pair = spares.take(oauth.keyBits());
     }
     String host = ctx.request().slug() + "." + ctx.config().farm().rootHost();
     String publicPem = oauth.certFormat() == AppConfig.CertFormat.X509
@@ -117,11 +123,14 @@ public final class OAuthKeysPhase implements Phase {
     Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** The key pair's generation, the phase's CPU, runs while the phases before it wait on I/O. */
+  /**
+   * The pair is taken from the spares at the task's start; without one ready, its generation (the phase's CPU)
+   * runs while the phases before it wait on I/O.
+   */
   @Override
   public void prepare(PhaseContext ctx) {
     int bits = ctx.config().oauth().keyBits();
-    ctx.ahead().start(NAME, () -> generate(bits));
+    ctx.ahead().start(NAME, () -> spares.take(bits));
   }
 
   @Override
@@ -138,10 +147,6 @@ public final class OAuthKeysPhase implements Phase {
     Path dir = ctx.oauthDir().toAbsolutePath();
     return OwnershipMarker.leftBy(dir, ctx.request().taskId())
         ? List.of(new LedgerEntry(NAME, KIND, dir.toString())) : List.of();
-  }
-
-  private KeyPair generate(int bits) throws Exception {
-    return generateRsa(bits, random);
   }
 
   /** An RSA pair from the JDK's generator ({@code SunRsaSign}), e = 65537: the generator this phase uses. */

@@ -25,7 +25,7 @@ import org.wikifarm.provisioner.provision.PhaseContext;
 import org.wikifarm.provisioner.provision.ProvisionException;
 
 class OAuthKeysPhaseTest {
-  private final OAuthKeysPhase phase = new OAuthKeysPhase();
+  private final OAuthKeysPhase phase = new OAuthKeysPhase(SpareKeyPairs.none());
 
   @Test
   void spkiPairIsValidForOpensslAndPhpWithTightModes() throws Exception {

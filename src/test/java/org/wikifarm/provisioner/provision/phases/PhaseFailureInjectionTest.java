@@ -94,7 +94,7 @@ class PhaseFailureInjectionTest {
   }
 
   private static Orchestrator orchestrator() {
-    List<Phase> phases = List.of(new DirCopyPhase(), new RenderIniPhase(), new OAuthKeysPhase(),
+    List<Phase> phases = List.of(new DirCopyPhase(), new RenderIniPhase(), new OAuthKeysPhase(SpareKeyPairs.none()),
         new FlipBootstrapPhase());
     List<Orchestrator.Step> steps = List.of(
         new Orchestrator.Step(phases.get(0), 10, "copy template"),
