@@ -39,7 +39,10 @@ final class DbAdminSession implements AutoCloseable {
   final Duration timeout;
   private boolean backslashEscapes = true;
 
-  /** Offered the session at {@link #close}; true when it kept the connection for another session. */
+  /**
+   * Offered the session at {@link #close}; true when it took the connection over (to reset it and keep it for
+   * another session, or to log it out).
+   */
   private final Predicate<DbAdminSession> reuse;
   /** The named lock {@link #lock} took, released before the connection is reused. */
   String heldLock;
@@ -130,6 +133,17 @@ final class DbAdminSession implements AutoCloseable {
     Row row = one(conn.preparedQuery("SELECT SCHEMA_COMMENT FROM information_schema.SCHEMATA "
         + "WHERE SCHEMA_NAME = ?").execute(Tuple.of(db)), "look up database " + db);
     return row == null ? null : row.getString(0);
+  }
+
+  /** What db_provision finds before it creates: {@code comment} null when the database does not exist. */
+  record Existing(String comment, boolean userExists) {}
+
+  /** The database's COMMENT and whether the user exists, in one round trip (the two checks before creating). */
+  Existing lookUp(String db, String user) throws ProvisionException {
+    Row row = one(conn.preparedQuery("SELECT (SELECT SCHEMA_COMMENT FROM information_schema.SCHEMATA "
+        + "WHERE SCHEMA_NAME = ?), (SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = '%')")
+        .execute(Tuple.of(db, user)), "look up database " + db + " and user " + user);
+    return new Existing(row.getString(0), row.getLong(1) > 0);
   }
 
   boolean userExists(String user) throws ProvisionException {

@@ -1,5 +1,6 @@
 package org.wikifarm.provisioner.provision.phases;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mysqlclient.MySQLConnection;
 import io.vertx.sqlclient.Tuple;
@@ -10,6 +11,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.provision.ProvisionException;
@@ -21,6 +26,9 @@ import org.wikifarm.provisioner.support.Blocking;
  * connection waits for the next one. A connection idle for {@link #IDLE} is
  * logged out, at most {@link #MAX_IDLE} wait, and only a connection of the same login (address, user,
  * password) is reused, so a changed admin password takes effect at once.
+ *
+ * <p>The reset runs after the session's task has moved on (two round trips it need not wait for); the next
+ * {@link #open} waits for resets still in flight, so it finds their connections instead of logging in again.
  */
 final class DbAdminSessions {
   private static final Logger LOG = Logger.getLogger(DbAdminSessions.class.getName());
@@ -29,6 +37,8 @@ final class DbAdminSessions {
 
   private final Vertx vertx;
   private final Deque<Waiting> idle = new ArrayDeque<>();
+  /** Closed sessions whose reset is in flight: each ends with its connection idle or logged out. */
+  private final Set<Future<Void>> returning = ConcurrentHashMap.newKeySet();
 
   /** An idle connection, the login it belongs to, and the timer that logs it out. */
   private record Waiting(MySQLConnection conn, String login, long timer) {}
@@ -40,6 +50,7 @@ final class DbAdminSessions {
   /** A session of the admin account of {@code cfg}, on an idle connection of that login when there is one. */
   DbAdminSession open(AppConfig.WikiDb cfg, Duration timeout) throws ProvisionException {
     String login = login(cfg);
+    awaitReturning(timeout);
     MySQLConnection waiting = take(login);
     if (waiting != null) {
       try {
@@ -63,35 +74,56 @@ final class DbAdminSessions {
     return null;
   }
 
+  /** Waits (at most {@code timeout}) for the resets in flight; one that fails or lags only costs a new login. */
+  private void awaitReturning(Duration timeout) throws ProvisionException {
+    List<Future<Void>> pending = List.copyOf(returning);
+    if (pending.isEmpty()) {
+      return;
+    }
+    try {
+      Blocking.await(Future.join(pending), timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProvisionException("interrupted while waiting for the wiki database server", true, null);
+    } catch (Exception e) {
+      LOG.fine("an admin session's reset failed or lagged (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
   /**
-   * Keeps the connection of a closing session when it can leave nothing of that session to the next one: the
-   * named lock released, then COM_RESET_CONNECTION (session and user variables, temporary tables, an open
-   * transaction). False when either failed, or enough connections wait: the session then logs out, which
-   * ends whatever it held.
+   * Takes over the connection of a closing session, without waiting: the named lock released, then
+   * COM_RESET_CONNECTION (session and user variables, temporary tables, an open transaction), and the
+   * connection kept for the next session. When either fails, or enough connections wait, it is logged out,
+   * which ends whatever the session held. Always true: the session leaves its connection to this.
    */
   private boolean keep(DbAdminSession session, String login) {
     MySQLConnection conn = session.conn;
-    try {
-      if (session.heldLock != null) {
-        Blocking.await(conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(session.heldLock)),
-            session.timeout);
-      }
-      Blocking.await(conn.resetConnection(), session.timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (Exception e) {
-      LOG.fine("resetting the admin session failed (" + e.getClass().getSimpleName() + "); logging it out");
+    Future<?> released = session.heldLock == null ? Future.succeededFuture()
+        : conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(session.heldLock));
+    Future<Void> kept = released.compose(v -> conn.resetConnection())
+        .timeout(session.timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .transform(reset -> {
+          if (reset.failed()) {
+            LOG.fine("resetting the admin session failed (" + reset.cause().getClass().getSimpleName()
+                + "); logging it out");
+          } else if (waitIdle(conn, login)) {
+            return Future.<Void>succeededFuture();
+          }
+          return conn.close().otherwiseEmpty();
+        });
+    returning.add(kept);
+    kept.onComplete(done -> returning.remove(kept));
+    return true;
+  }
+
+  /** Puts a reset connection with the idle ones; false when enough wait already. */
+  private synchronized boolean waitIdle(MySQLConnection conn, String login) {
+    if (idle.size() >= MAX_IDLE) {
       return false;
     }
-    synchronized (this) {
-      if (idle.size() >= MAX_IDLE) {
-        return false;
-      }
-      long timer = vertx.setTimer(IDLE.toMillis(), id -> logOut(conn));
-      idle.push(new Waiting(conn, login, timer));
-      return true;
-    }
+    long timer = vertx.setTimer(IDLE.toMillis(), id -> logOut(conn));
+    idle.push(new Waiting(conn, login, timer));
+    return true;
   }
 
   private synchronized void logOut(MySQLConnection conn) {

@@ -107,14 +107,17 @@ public final class DbProvisionPhase implements Phase {
 
     try (DbAdminSession admin = sessions.open(cfg, TIMEOUT)) {
       admin.lock(db);
-      String comment = admin.databaseComment(db); // null: no such database; one look serves both checks
-      if (!marker.equals(comment) && admin.userExists(user)) {
+      // under the lock no other task creates either name; an actor outside the farm that does meets our
+      // CREATE's error, handled below
+      DbAdminSession.Existing existing = admin.lookUp(db, user);
+      String comment = existing.comment(); // null: no such database
+      if (!marker.equals(comment) && existing.userExists()) {
         // the user is only ever created together with this task's database: a user that exists before the
         // database does is someone else's, and must not be adopted later from an unproven ledger
         throw ProvisionException.conflict("database user " + user);
       }
       ensureDatabase(admin, ctx, db, marker, comment);
-      ensureUser(admin, ctx, user, password);
+      ensureUser(admin, ctx, user, password, existing.userExists());
       admin.grantAllOn(db, user);
       grantSharedTables(admin, user, sharedDb, cfg.sharedTables());
       // no FLUSH PRIVILEGES: CREATE USER and GRANT update the in-memory grant tables themselves, so the user
@@ -216,13 +219,14 @@ public final class DbProvisionPhase implements Phase {
     LOG.info("task " + ctx.request().taskId() + ": created database " + db);
   }
 
-  private void ensureUser(DbAdminSession admin, PhaseContext ctx, String user, String password)
+  /** {@code exists}: whether the user existed when looked up under the lock. */
+  private void ensureUser(DbAdminSession admin, PhaseContext ctx, String user, String password, boolean exists)
       throws ProvisionException {
     if (ctx.ledger().has(KIND_FOREIGN_USER, user)) {
       throw ProvisionException.conflict("database user " + user);
     }
     boolean recorded = ctx.ledger().has(KIND_USER, user);
-    if (admin.userExists(user)) {
+    if (exists) {
       if (!recorded) {
         // reached only with this task's database in place (checked in run): the user came with it, and the
         // ledger that said so was lost
