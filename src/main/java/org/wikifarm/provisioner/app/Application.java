@@ -210,7 +210,7 @@ public final class Application {
       ProgressPage.register(router, config.http());
     };
 
-    SpareKeyPairs spares = SpareKeyPairs.keep(config.oauth());
+    SpareKeyPairs spares = SpareKeyPairs.keep(config.oauth(), () -> metrics.running() == 0);
     metrics.spareKeyPairs(spares::ready);
     // one entry per task type: its phases and how it ends; the runner and the worker are shared
     Map<TaskType, TaskKind> kinds = Map.of(

@@ -85,6 +85,11 @@ public final class TaskMetrics {
     running.decrementAndGet();
   }
 
+  /** Tasks this node is running now (the {@code wikifarm_tasks_running} gauge). */
+  public int running() {
+    return running.get();
+  }
+
   public void sseOpened() {
     sseConnections.incrementAndGet();
   }

@@ -322,7 +322,7 @@ class MediaWikiEndToEndTest {
 
     Outcome run(PhaseContext ctx, org.wikifarm.provisioner.provision.ProgressListener listener) {
       try (CommandExecutor executor = CommandExecutors.create(config)) {
-        return CreateWikiPhases.create(config, vertx, executor, SpareKeyPairs.keep(config.oauth())).run(ctx, listener);
+        return CreateWikiPhases.create(config, vertx, executor, SpareKeyPairs.none()).run(ctx, listener);
       }
     }
 
