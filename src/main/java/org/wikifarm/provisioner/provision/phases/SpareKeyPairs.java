@@ -2,6 +2,7 @@ package org.wikifarm.provisioner.provision.phases;
 
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -19,12 +20,15 @@ import org.wikifarm.provisioner.config.AppConfig;
  * <p>What it keeps and how long: each pair lives only in this node's memory, is handed out exactly once and is
  * written to disk only by the phase that takes it; a node that stops drops its spares. Nothing is generated
  * before the first take, so a node that never provisions (API-only, one-off commands) spends no CPU on it.
- * After every take one background thread tops the spares up again, but only while the node runs no task: a
- * pair generated during a task takes the CPU that task's own steps wait for. When they are all taken (a burst
- * of tasks) the taker generates its pair itself, as it would without spares, so a task never waits for them.
+ * After every take one background thread tops the spares up again, but only once the node has run no task for
+ * {@link #SETTLE}: a pair generated during a task takes the CPU that task's own steps wait for, and right after
+ * the last one ends its final events are still going out to its watchers. When they are all taken (a burst of
+ * tasks) the taker generates its pair itself, as it would without spares, so a task never waits for them.
  */
 public final class SpareKeyPairs {
   private static final Logger LOG = Logger.getLogger(SpareKeyPairs.class.getName());
+  /** How long the node must have run no task before a pair is generated. */
+  static final Duration SETTLE = Duration.ofSeconds(1);
   /** How often a waiting top-up looks again whether the node's tasks have ended. */
   private static final long BUSY_RECHECK_MILLIS = 20;
   /** Shared by every node in the JVM; idle threads end after a minute, so a stopped node leaves none behind. */
@@ -88,8 +92,15 @@ public final class SpareKeyPairs {
     TOP_UP.execute(() -> {
       boolean failed = false;
       try {
+        long idleSince = System.nanoTime();
+        boolean wasIdle = false;
         while (ready.size() < capacity) {
-          if (idle.getAsBoolean()) {
+          boolean idleNow = idle.getAsBoolean();
+          if (idleNow && !wasIdle) {
+            idleSince = System.nanoTime();
+          }
+          wasIdle = idleNow;
+          if (idleNow && System.nanoTime() - idleSince >= SETTLE.toNanos()) {
             ready.offer(OAuthKeysPhase.generateRsa(bits, random));
           } else {
             Thread.sleep(BUSY_RECHECK_MILLIS);

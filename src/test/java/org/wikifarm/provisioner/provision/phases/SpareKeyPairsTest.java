@@ -68,6 +68,8 @@ class SpareKeyPairsTest {
     Thread.sleep(500);
     assertEquals(0, spares.ready(), "no pair is generated while a task runs");
     idle.set(true);
+    Thread.sleep(SpareKeyPairs.SETTLE.toMillis() / 2);
+    assertEquals(0, spares.ready(), "nor right after it ended: its last events are still going out");
     awaitReady(spares, n -> n == 1);
   }
 
