@@ -24,8 +24,8 @@ import org.wikifarm.provisioner.config.ConfigLoader;
  *   <li>{@code provision.one-task}: one create task's wall time (POST, then its SSE stream followed to its end;
  *       median of several tasks, one at a time) against the same operations run directly in this JVM
  *       ({@link DirectProvision}), interleaved task by task so both see the same machine. Each side starts when
- *       the node is idle again: its spare OAuth key pairs topped up (a version without spares has nothing to
- *       wait for). For the current code, the same with no spares ({@code oauth.spare-keys: 0}) is a context
+ *       the node is idle again: its spare OAuth key pairs topped up, which it does a second after its task
+ *       (a version without spares has nothing to wait for). For the current code, the same with no spares ({@code oauth.spare-keys: 0}) is a context
  *       row: every pair generated inside its task, as the direct run does;</li>
  *   <li>{@code provision.scaling}: 20 tasks whose install command sleeps 1 s (real installs wait on PHP and
  *       the database, not on the service's CPU), tasks/s with {@code worker.concurrency} 4 against 1; the
