@@ -88,7 +88,9 @@ public final class OneOffProvision implements AutoCloseable {
     boolean v2Schema = Blocking.await(SchemaVerifier.v2MigrationApplied(pool).otherwise(false), WAIT);
     this.queue = new TaskQueue(new WikiStore(pool), new WikiLocks(pool), journal, vertx.eventBus(), v2Schema);
     TaskRunner runner = new TaskRunner(config, tasks, specs, redisApi, keys, Map.of(
-            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(), CreateWikiPhases.create(config, vertx, executor, SpareKeyPairs.none())),
+            // one wiki and the process exits: no key pairs are kept ahead
+            TaskType.CREATE_WIKI, new CreateWikiKind(config.farm(),
+                CreateWikiPhases.create(config, vertx, executor, SpareKeyPairs.none())),
             TaskType.DELETE_WIKI, new DeleteWikiKind(DeleteWikiPhases.create(config, vertx))),
         new TaskEvents(vertx.eventBus()), Checkpoints.NONE,
         // a one-off run has no /metrics to serve: its meters are counted and dropped with the process

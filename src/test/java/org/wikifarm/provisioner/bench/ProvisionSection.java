@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.wikifarm.provisioner.config.AppConfig;
@@ -25,13 +25,15 @@ import org.wikifarm.provisioner.config.ConfigLoader;
  *       median of several tasks, one at a time) against the same operations run directly in this JVM
  *       ({@link DirectProvision}), interleaved task by task so both see the same machine. Each side starts when
  *       the node is idle again: its spare OAuth key pairs topped up, which it does a second after its task
- *       (a version without spares has nothing to wait for). For the current code, the same with no spares ({@code oauth.spare-keys: 0}) is a context
- *       row: every pair generated inside its task, as the direct run does;</li>
+ *       (a version without spares has nothing to wait for). For the current code, the same with no spares
+ *       ({@code oauth.spare-keys: 0}) is a context row: every pair generated inside its task, as the direct
+ *       run does;</li>
  *   <li>{@code provision.scaling}: 20 tasks whose install command sleeps 1 s (real installs wait on PHP and
  *       the database, not on the service's CPU), tasks/s with {@code worker.concurrency} 4 against 1; the
  *       figure for 2 workers goes in a note.</li>
  * </ul>
- * Only configuration keys both versions know are set, but for the context row. About two minutes per code version.
+ * Only configuration keys both versions know are set, but for the context row. About two minutes per code
+ * version.
  */
 public class ProvisionSection implements BenchSection {
   private static final String API = "/provisioner/v1";
@@ -110,7 +112,7 @@ public class ProvisionSection implements BenchSection {
         String stream = awaitSucceeded(node, config, post(node, config, slug));
         long ended = System.currentTimeMillis();
         double serviceMs = (System.nanoTime() - start) / 1e6;
-        // the top-up the task started may outlast it: it must not share the machine with the direct run
+        // the node tops its spare key pairs up after the task: that must not share the machine with the direct run
         awaitSpareKeys(node, parsed.oauth().spareKeys());
         double directMs = by.provision("pd-" + run + "-" + i);
         if (i >= warmup) {
@@ -207,7 +209,7 @@ public class ProvisionSection implements BenchSection {
         throw new IllegalStateException("the node's spare key pairs were not topped up in " + TASK_TIMEOUT
             + " (" + ready.get() + " of " + keeps + "); see " + node.log());
       }
-      Thread.sleep(10);
+      Thread.sleep(50);
     }
   }
 

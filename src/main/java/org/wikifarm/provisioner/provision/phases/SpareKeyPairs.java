@@ -80,11 +80,6 @@ public final class SpareKeyPairs {
     return ready.size();
   }
 
-  /** The most it keeps ({@code oauth.spare-keys}). */
-  public int capacity() {
-    return capacity;
-  }
-
   private void topUp() {
     if (capacity == 0 || !toppingUp.compareAndSet(false, true)) {
       return;
@@ -108,6 +103,7 @@ public final class SpareKeyPairs {
         }
       } catch (InterruptedException e) {
         failed = true; // only a JVM shutting down interrupts these threads
+        Thread.currentThread().interrupt();
       } catch (Exception e) {
         failed = true; // the next taker generates its own pair, and reports a real failure where the phase does
         LOG.log(Level.WARNING, "could not generate a spare OAuth key pair (" + e.getClass().getSimpleName()
