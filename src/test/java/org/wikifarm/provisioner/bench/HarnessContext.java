@@ -174,7 +174,8 @@ final class HarnessContext implements BenchContext {
     throw new IllegalStateException("the node still had requests in flight 2 minutes after the warm-up");
   }
 
-  private static double sum(List<String> metricLines, String name) {
+  /** The sum of a metric's series in a Prometheus scrape (0 when it has none). */
+  static double sum(List<String> metricLines, String name) {
     return metricLines.stream().filter(l -> l.startsWith(name))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }

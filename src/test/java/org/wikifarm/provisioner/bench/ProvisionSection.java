@@ -199,15 +199,15 @@ public class ProvisionSection implements BenchSection {
     URI metrics = URI.create(node.baseUrl() + "/metrics");
     long deadline = System.nanoTime() + TASK_TIMEOUT.toNanos();
     while (keeps > 0) {
-      Optional<Double> ready = http.send(HttpRequest.newBuilder(metrics).timeout(TASK_TIMEOUT).build(),
-          HttpResponse.BodyHandlers.ofString()).body().lines().filter(l -> l.startsWith(SPARE_KEYS_GAUGE + " "))
-          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst();
-      if (ready.isEmpty() || ready.get() >= keeps) {
+      List<String> lines = http.send(HttpRequest.newBuilder(metrics).timeout(TASK_TIMEOUT).build(),
+          HttpResponse.BodyHandlers.ofString()).body().lines().toList();
+      double ready = HarnessContext.sum(lines, SPARE_KEYS_GAUGE);
+      if (lines.stream().noneMatch(l -> l.startsWith(SPARE_KEYS_GAUGE)) || ready >= keeps) {
         return;
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the node's spare key pairs were not topped up in " + TASK_TIMEOUT
-            + " (" + ready.get() + " of " + keeps + "); see " + node.log());
+            + " (" + ready + " of " + keeps + "); see " + node.log());
       }
       Thread.sleep(50);
     }

@@ -13,7 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.wikifarm.provisioner.config.AppConfig;
 import org.wikifarm.provisioner.provision.ProvisionException;
@@ -39,19 +39,16 @@ final class DbAdminSession implements AutoCloseable {
   final Duration timeout;
   private boolean backslashEscapes = true;
 
-  /**
-   * Offered the session at {@link #close}; true when it took the connection over (to reset it and keep it for
-   * another session, or to log it out).
-   */
-  private final Predicate<DbAdminSession> reuse;
+  /** Takes the session's connection over at {@link #close} (to reset and keep it, or log it out); may be null. */
+  private final Consumer<DbAdminSession> handOver;
   /** The named lock {@link #lock} took, released before the connection is reused. */
   String heldLock;
 
-  private DbAdminSession(MySQLConnection conn, String address, Duration timeout, Predicate<DbAdminSession> reuse) {
+  private DbAdminSession(MySQLConnection conn, String address, Duration timeout, Consumer<DbAdminSession> handOver) {
     this.conn = conn;
     this.address = address;
     this.timeout = timeout;
-    this.reuse = reuse;
+    this.handOver = handOver;
   }
 
   /** Logs in with the admin account of {@code cfg}; closing the session logs out. */
@@ -60,21 +57,21 @@ final class DbAdminSession implements AutoCloseable {
   }
 
   /**
-   * A session on a connection an earlier session handed to {@code reuse} (see {@link DbAdminSessions}); fails
-   * when the connection no longer answers (the server may have closed it while it was idle).
+   * A session on a connection an earlier session handed over (see {@link DbAdminSessions}); fails when the
+   * connection no longer answers (the server may have closed it while it was idle).
    */
   static DbAdminSession reusing(MySQLConnection conn, String address, Duration timeout,
-      Predicate<DbAdminSession> reuse) throws ProvisionException {
-    DbAdminSession session = new DbAdminSession(conn, address, timeout, reuse);
+      Consumer<DbAdminSession> handOver) throws ProvisionException {
+    DbAdminSession session = new DbAdminSession(conn, address, timeout, handOver);
     session.detectEscaping(); // the reset gave the session the server's current global sql_mode
     return session;
   }
 
   /**
-   * Logs in with the admin account of {@code cfg}; when {@code reuse} is given, {@link #close} offers it the
-   * session first, and logs out only when it declines.
+   * Logs in with the admin account of {@code cfg}; when {@code handOver} is given, {@link #close} hands it the
+   * session instead of logging out.
    */
-  static DbAdminSession open(Vertx vertx, AppConfig.WikiDb cfg, Duration timeout, Predicate<DbAdminSession> reuse)
+  static DbAdminSession open(Vertx vertx, AppConfig.WikiDb cfg, Duration timeout, Consumer<DbAdminSession> handOver)
       throws ProvisionException {
     DbAddress address = DbAddress.parse(cfg.adminAddress());
     MySQLConnectOptions options = new MySQLConnectOptions()
@@ -96,7 +93,7 @@ final class DbAdminSession implements AutoCloseable {
       // the login itself failed: map the future's own failure (Blocking.await wraps it if it is an Error)
       throw DbErrors.loginFailed(pending.cause(), cfg.adminAddress(), cfg.adminUser());
     }
-    DbAdminSession session = new DbAdminSession(conn, cfg.adminAddress(), timeout, reuse);
+    DbAdminSession session = new DbAdminSession(conn, cfg.adminAddress(), timeout, handOver);
     session.detectEscaping();
     return session;
   }
@@ -327,7 +324,8 @@ final class DbAdminSession implements AutoCloseable {
 
   @Override
   public void close() {
-    if (reuse != null && reuse.test(this)) {
+    if (handOver != null) {
+      handOver.accept(this);
       return;
     }
     // Wait for a clean COM_QUIT; a failure leaves nothing behind: the server ends the session and frees

@@ -94,9 +94,9 @@ final class DbAdminSessions {
    * Takes over the connection of a closing session, without waiting: the named lock released, then
    * COM_RESET_CONNECTION (session and user variables, temporary tables, an open transaction), and the
    * connection kept for the next session. When either fails, or enough connections wait, it is logged out,
-   * which ends whatever the session held. Always true: the session leaves its connection to this.
+   * which ends whatever the session held.
    */
-  private boolean keep(DbAdminSession session, String login) {
+  private void keep(DbAdminSession session, String login) {
     MySQLConnection conn = session.conn;
     Future<?> released = session.heldLock == null ? Future.succeededFuture()
         : conn.preparedQuery("SELECT RELEASE_LOCK(?)").execute(Tuple.of(session.heldLock));
@@ -113,7 +113,6 @@ final class DbAdminSessions {
         });
     returning.add(kept);
     kept.onComplete(done -> returning.remove(kept));
-    return true;
   }
 
   /** Puts a reset connection with the idle ones; false when enough wait already. */
